@@ -1,0 +1,59 @@
+# Shared by bin/* scripts. Sourced, not executed.
+# Finds a JDK that can build and run the project (>= 21), installs missing build tools when allowed,
+# and builds the reactor when its outputs are missing or older than the sources.
+
+MIGRATOR_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+die() { echo "migrator: $*" >&2; exit 2; }
+
+# Prints the major version of the java binary at $1, or nothing.
+java_major() {
+  local v
+  v="$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1)"
+  case "$v" in 1.*) echo "${v#1.}" ;; *) echo "$v" ;; esac
+}
+
+# Sets JAVA_HOME to a JDK whose major version is >= $1 (default 21). Order: MIGRATOR_JAVA_HOME,
+# JAVA_HOME, the java on PATH, then every JDK under /usr/lib/jvm and /opt/java, newest first.
+find_jdk() {
+  local min="${1:-21}" candidates=() c bin major
+  [ -n "${MIGRATOR_JAVA_HOME:-}" ] && candidates+=("$MIGRATOR_JAVA_HOME")
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  if command -v java >/dev/null 2>&1; then
+    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+  fi
+  for c in $(ls -d /usr/lib/jvm/* /opt/java/* 2>/dev/null | sort -rV); do candidates+=("$c"); done
+  for c in "${candidates[@]}"; do
+    bin="$c/bin/java"
+    [ -x "$bin" ] && [ -x "$c/bin/javac" ] || continue
+    major="$(java_major "$bin")"
+    if [ -n "$major" ] && [ "$major" -ge "$min" ] 2>/dev/null; then
+      export JAVA_HOME="$c"
+      return 0
+    fi
+  done
+  die "no JDK >= $min found (looked at MIGRATOR_JAVA_HOME, JAVA_HOME, PATH, /usr/lib/jvm/*, /opt/java/*).
+Install one (for example Temurin 21 or 25) and set MIGRATOR_JAVA_HOME to its directory."
+}
+
+# Installs a Debian package when its command is missing and we are allowed to (root).
+ensure_command() {
+  local cmd="$1" pkg="$2"
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "migrator: installing $pkg (for $cmd)" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg") >&2 \
+      || die "could not install $pkg"
+  else
+    die "'$cmd' is required: install the '$pkg' package"
+  fi
+}
+
+ensure_build_tools() {
+  find_jdk 21
+  ensure_command mvn maven
+  ensure_command node nodejs
+  ensure_command npm npm
+}
+
+MVN() { (cd "$MIGRATOR_HOME" && mvn -B -q "$@"); }

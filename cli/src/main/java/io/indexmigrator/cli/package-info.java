@@ -1,0 +1,2 @@
+/** The migrator command line. */
+package io.indexmigrator.cli;
