@@ -1,0 +1,178 @@
+package io.indexmigrator.local.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SamTemplateTest {
+  static final Path PROJECT_TEMPLATE = Path.of("..", "template.yaml");
+  static final LocalAccount ACCOUNT = LocalAccount.of("im", "http://127.0.0.1:9324");
+
+  @TempDir Path dir;
+
+  private static SamTemplate projectTemplate() {
+    return SamTemplate.load(
+        PROJECT_TEMPLATE, ACCOUNT, Map.of("ClusterEndpoint", "http://127.0.0.1:9200"));
+  }
+
+  @Test
+  void projectTemplate_resolvesQueuesWithTheirDeadLetterQueue() {
+    SamTemplate template = projectTemplate();
+
+    var smoke = template.queue("SmokeQueue");
+    assertThat(smoke.queueName()).isEqualTo("im-SmokeQueue");
+    assertThat(smoke.url()).isEqualTo("http://127.0.0.1:9324/000000000000/im-SmokeQueue");
+    assertThat(smoke.visibilityTimeoutSeconds()).isEqualTo(10);
+    assertThat(smoke.redrivePolicy()).isPresent();
+    assertThat(smoke.redrivePolicy().get().deadLetterQueueLogicalId())
+        .isEqualTo("SmokeDeadLetterQueue");
+    assertThat(smoke.redrivePolicy().get().maxReceiveCount()).isEqualTo(2);
+  }
+
+  @Test
+  void projectTemplate_mergesGlobalEnvironmentAndResolvesRefs() {
+    var fn = projectTemplate().function("SmokeFunction");
+
+    assertThat(fn.environment())
+        .containsEntry("STATE_TABLE", "im-StateTable")
+        .containsEntry("CLUSTER_ENDPOINT", "http://127.0.0.1:9200")
+        .containsEntry("CLUSTER_AUTH", "sigv4")
+        .containsEntry("SMOKE_QUEUE_URL", "http://127.0.0.1:9324/000000000000/im-SmokeQueue");
+    assertThat(fn.timeout().toSeconds()).isEqualTo(30);
+    assertThat(fn.memoryMb()).isEqualTo(1024);
+    assertThat(fn.handlerClass()).isEqualTo("io.indexmigrator.functions.smoke.SmokeStepHandler");
+    assertThat(fn.codeUri().toString())
+        .endsWith("functions/handlers/target/migrator-functions.jar");
+  }
+
+  @Test
+  void projectTemplate_readsSqsEventSources() {
+    var consumer = projectTemplate().function("SmokeQueueFunction");
+
+    assertThat(consumer.sqsEvents()).hasSize(1);
+    var source = consumer.sqsEvents().get(0);
+    assertThat(source.queueLogicalId()).isEqualTo("SmokeQueue");
+    assertThat(source.batchSize()).isEqualTo(10);
+    assertThat(source.reportBatchItemFailures()).isTrue();
+    assertThat(source.enabled()).isTrue();
+  }
+
+  @Test
+  void projectTemplate_substitutesStateMachineDefinitions() {
+    var machine = projectTemplate().stateMachine("SmokeStateMachine");
+
+    assertThat(machine.definition())
+        .contains("arn:aws:lambda:us-east-1:000000000000:function:im-SmokeFunction")
+        .doesNotContain("${");
+    assertThat(machine.arn())
+        .isEqualTo("arn:aws:states:us-east-1:000000000000:stateMachine:im-SmokeStateMachine");
+  }
+
+  @Test
+  void missingRequiredParameter_isNamed() {
+    assertThatThrownBy(() -> SamTemplate.load(PROJECT_TEMPLATE, ACCOUNT, Map.of()))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("parameter 'ClusterEndpoint' has no Default");
+  }
+
+  @Test
+  void parameterOutsideAllowedValues_isRejected() {
+    assertThatThrownBy(
+            () ->
+                SamTemplate.load(
+                    PROJECT_TEMPLATE,
+                    ACCOUNT,
+                    Map.of("ClusterEndpoint", "http://x", "ClusterAuth", "kerberos")))
+        .hasMessageContaining("parameter 'ClusterAuth' is 'kerberos', allowed are");
+  }
+
+  @Test
+  void unknownParameter_isRejected() {
+    assertThatThrownBy(
+            () ->
+                SamTemplate.load(
+                    PROJECT_TEMPLATE, ACCOUNT, Map.of("ClusterEndpoint", "x", "Nope", "1")))
+        .hasMessageContaining("unknown parameter 'Nope'");
+  }
+
+  @Test
+  void definitionVariableWithoutSubstitution_isNamed() throws IOException {
+    Files.writeString(dir.resolve("m.asl.json"), "{\"Resource\": \"${MissingArn}\"}");
+    Path template =
+        write(
+            """
+            Resources:
+              Machine:
+                Type: AWS::Serverless::StateMachine
+                Properties:
+                  DefinitionUri: m.asl.json
+                  DefinitionSubstitutions:
+                    OtherArn: x
+            """);
+
+    assertThatThrownBy(() -> SamTemplate.load(template, ACCOUNT, Map.of()))
+        .hasMessageContaining("${MissingArn} has no entry in DefinitionSubstitutions of Machine");
+  }
+
+  @Test
+  void intrinsicsInLongAndShortForm_resolveAlike() throws IOException {
+    Path template =
+        write(
+            """
+            Parameters:
+              Stage: {Type: String, Default: dev}
+            Conditions:
+              IsDev: !Equals [!Ref Stage, dev]
+            Resources:
+              Jobs:
+                Type: AWS::SQS::Queue
+                Properties:
+                  QueueName: !Sub "${AWS::StackName}-${Stage}-jobs.fifo"
+                  FifoQueue: !If [IsDev, true, false]
+                  VisibilityTimeout: {"Fn::Join": ["", ["4", "5"]]}
+            """);
+
+    var queue = SamTemplate.load(template, ACCOUNT, Map.of()).queue("Jobs");
+
+    assertThat(queue.queueName()).isEqualTo("im-dev-jobs.fifo");
+    assertThat(queue.fifo()).isTrue();
+    assertThat(queue.visibilityTimeoutSeconds()).isEqualTo(45);
+  }
+
+  @Test
+  void redriveToForeignQueue_isRejected() throws IOException {
+    Path template =
+        write(
+            """
+            Resources:
+              Jobs:
+                Type: AWS::SQS::Queue
+                Properties:
+                  RedrivePolicy: {deadLetterTargetArn: "arn:aws:sqs:us-east-1:1:elsewhere", maxReceiveCount: 3}
+            """);
+
+    assertThatThrownBy(() -> SamTemplate.load(template, ACCOUNT, Map.of()))
+        .hasMessageContaining("is not a queue of this template");
+  }
+
+  @Test
+  void brokenYaml_isReportedWithTheFile() throws IOException {
+    Path template = write("Resources: [unclosed\n");
+
+    assertThatThrownBy(() -> SamTemplate.load(template, ACCOUNT, Map.of()))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("invalid YAML");
+  }
+
+  private Path write(String yaml) throws IOException {
+    Path file = dir.resolve("template.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}
