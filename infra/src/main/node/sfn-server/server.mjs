@@ -20,6 +20,8 @@ const AWS_MAX_HISTORY_EVENTS = 25000;
 /** AWS's payload quota for execution input and for every state's output (256 KiB, counted in UTF-8 bytes). */
 const AWS_MAX_PAYLOAD_BYTES = 262144;
 const RESTART_CAUSE = 'local step functions service restarted';
+/** Choice type-test operators; see withNegatedTypeTestsRewritten. */
+const TYPE_TESTS = ['IsPresent', 'IsNull', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'];
 
 class ApiError extends Error {
   constructor(type, message) {
@@ -81,7 +83,7 @@ for (const spec of config.stateMachines) {
   }
   let machine;
   try {
-    machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+    machine = new StateMachine(withNegatedTypeTestsRewritten(structuredClone(definition)), { validationOptions: { checkArn: true, checkPaths: true } });
   } catch (e) {
     fail(`InvalidDefinition: state machine ${spec.name}: ${e.message}`);
   }
@@ -89,6 +91,30 @@ for (const spec of config.stateMachines) {
     fail(`state machine ${spec.name}: arn ${spec.arn} does not end with :stateMachine:${spec.name}`);
   }
   stateMachines.set(spec.arn, { ...spec, definitionJson: definition, machine, states: indexStates(definition) });
+}
+
+/**
+ * aws-local-stepfunctions 3.0.0 evaluates a type test with `false` (e.g. `"IsPresent": false`) as `false && ...`, so
+ * it never matches, where AWS matches when the test does not hold. `{Variable, IsX: false}` means the same as
+ * `{Not: {Variable, IsX: true}}`, which the library gets right, so Choice rules are rewritten into that form.
+ */
+function withNegatedTypeTestsRewritten(definition) {
+  for (const state of Object.values(definition.States ?? {})) {
+    if (state.Type === 'Choice') state.Choices = (state.Choices ?? []).map(rewriteRule);
+    [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].filter(Boolean).forEach(withNegatedTypeTestsRewritten);
+  }
+  return definition;
+}
+
+function rewriteRule(rule) {
+  if (Array.isArray(rule.And)) return { ...rule, And: rule.And.map(rewriteRule) };
+  if (Array.isArray(rule.Or)) return { ...rule, Or: rule.Or.map(rewriteRule) };
+  if (rule.Not) return { ...rule, Not: rewriteRule(rule.Not) };
+  const test = TYPE_TESTS.find((name) => rule[name] === false);
+  if (!test) return rule;
+  const { Next, Variable } = rule;
+  const negated = { Not: { Variable, [test]: true } };
+  return Next === undefined ? negated : { ...negated, Next };
 }
 
 /** Every state (also those inside Map/Parallel) by name, so history events can name a Task's resource. */

@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +55,7 @@ class LocalStepFunctionsIT {
   private static LocalStepFunctions service;
   private static SfnClient sfn;
   private static final AtomicInteger flakyCalls = new AtomicInteger();
+  private static final Map<String, List<Instant>> countedCalls = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void startService() throws IOException {
@@ -75,6 +78,24 @@ class LocalStepFunctionsIT {
     lambda.define(
         "Fatal",
         event -> FakeLambda.Reply.error("com.example.FatalException", "index is read-only"));
+    // Fails `failTimes` times per execution and key with the requested error type, then succeeds.
+    lambda.define(
+        "Counted",
+        event -> {
+          String key = event.get("executionId").asText() + "/" + event.get("key").asText();
+          List<Instant> calls =
+              countedCalls.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
+          calls.add(Instant.now());
+          return calls.size() <= event.get("failTimes").asInt()
+              ? FakeLambda.Reply.error(event.get("errorType").asText(), "attempt " + calls.size())
+              : FakeLambda.Reply.ok("{\"calls\":" + calls.size() + "}");
+        });
+    lambda.define(
+        "Slow",
+        event -> {
+          sleep(2_000);
+          return FakeLambda.Reply.ok("{\"late\":true}");
+        });
 
     long started = System.nanoTime();
     service = LocalStepFunctions.start(0, testStateMachines(), lambda.endpoint(), stateDir);
@@ -153,6 +174,59 @@ class LocalStepFunctionsIT {
         Duration.between(mapEntered, mapExited).toMillis(),
         Duration.between(done.startDate(), done.stopDate()).toMillis(),
         history.size());
+  }
+
+  /** The ASL features our lifecycle state machine uses (docs/local-stepfunctions.md lists them). */
+  @Test
+  void aslFeaturesUsedByTheLifecycleWork() throws IOException {
+    String arn =
+        sfn.startExecution(
+                r ->
+                    r.stateMachineArn(machineArn("Features"))
+                        .name("features-" + UUID.randomUUID())
+                        .input(
+                            "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"}],"
+                                + "\"kind\":\"reindex\",\"flag\":true,\"count\":5,\"waitSeconds\":1}"))
+            .executionArn();
+
+    DescribeExecutionResponse done = awaitEnd(arn, Duration.ofSeconds(60));
+
+    // Fail with static Error/Cause ends the run; everything before it is visible in the Fail
+    // state's input.
+    assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(done.error()).isEqualTo("Feature.Done");
+    assertThat(done.cause()).isEqualTo("every feature state ran");
+    List<HistoryEvent> history = fullHistory(arn, 100);
+    HistoryEvent finish = first(history, HistoryEventType.FAIL_STATE_ENTERED);
+    assertThat(finish.stateEnteredEventDetails().name()).isEqualTo("Finish");
+    JsonNode state = JSON.readTree(finish.stateEnteredEventDetails().input());
+
+    assertThat(state.get("constant").asText()).isEqualTo("kept");
+    assertThat(state.get("itemCount").asInt()).isEqualTo(3);
+    assertThat(state.get("nextCount").asInt()).isEqualTo(6);
+    assertThat(state.get("label").asText()).isEqualTo(done.name() + "/reindex");
+    assertThat(state.get("itemsText").asText())
+        .isEqualTo("[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"}]");
+    assertThat(state.get("executionId").asText()).isEqualTo(arn);
+    assertThat(state.get("executionName").asText()).isEqualTo(done.name());
+    assertThat(state.get("stateMachineName").asText()).isEqualTo("Features");
+    assertThat(state.get("legacyMap").toString())
+        .isEqualTo(
+            "[{\"id\":\"a\",\"position\":0},{\"id\":\"b\",\"position\":1},{\"id\":\"c\",\"position\":2}]");
+    assertThat(state.at("/taskFailedRetry/calls").asInt()).isEqualTo(2);
+    assertThat(state.at("/allRetry/calls").asInt()).isEqualTo(3);
+    assertThat(state.at("/caught/Error").asText()).isEqualTo("com.example.FatalException");
+    assertThat(state.at("/caught/Cause").asText()).contains("index is read-only");
+    assertThat(state.at("/timedOut/Error").asText()).isEqualTo("States.Timeout");
+
+    // IntervalSeconds 1 with BackoffRate 2: the retries come about 1 s and then about 2 s after the
+    // failures.
+    List<Instant> backoff = countedCalls.get(arn + "/all");
+    assertThat(Duration.between(backoff.get(0), backoff.get(1))).isBetween(ms(900), ms(1900));
+    assertThat(Duration.between(backoff.get(1), backoff.get(2))).isBetween(ms(1900), ms(2900));
+    assertThat(history)
+        .extracting(HistoryEvent::type)
+        .contains(HistoryEventType.LAMBDA_FUNCTION_TIMED_OUT, HistoryEventType.WAIT_STATE_EXITED);
   }
 
   @Test
@@ -290,7 +364,8 @@ class LocalStepFunctionsIT {
   void stateMachinesAreListedAndDescribed() {
     assertThat(sfn.listStateMachines().stateMachines())
         .extracting(s -> s.name())
-        .containsExactlyInAnyOrder("CatchToFail", "EndlessLoop", "LongWait", "MapRetryWait");
+        .containsExactlyInAnyOrder(
+            "CatchToFail", "EndlessLoop", "Features", "LongWait", "MapRetryWait");
     var described = sfn.describeStateMachine(r -> r.stateMachineArn(machineArn("MapRetryWait")));
     assertThat(described.roleArn()).isEqualTo(ROLE_ARN);
     assertThat(described.statusAsString()).isEqualTo("ACTIVE");
@@ -371,7 +446,8 @@ class LocalStepFunctionsIT {
         spec("MapRetryWait", "map-retry-wait.asl.json"),
         spec("CatchToFail", "catch-to-fail.asl.json"),
         spec("LongWait", "long-wait.asl.json"),
-        spec("EndlessLoop", "endless-loop.asl.json"));
+        spec("EndlessLoop", "endless-loop.asl.json"),
+        spec("Features", "features.asl.json"));
   }
 
   private static StateMachineSpec spec(String name, String resource) {
@@ -379,7 +455,9 @@ class LocalStepFunctionsIT {
         readResource("/sfn/" + resource)
             .replace("${DoubleFunctionArn}", FakeLambda.arn("Double"))
             .replace("${FlakyFunctionArn}", FakeLambda.arn("Flaky"))
-            .replace("${FatalFunctionArn}", FakeLambda.arn("Fatal"));
+            .replace("${FatalFunctionArn}", FakeLambda.arn("Fatal"))
+            .replace("${CountedFunctionArn}", FakeLambda.arn("Counted"))
+            .replace("${SlowFunctionArn}", FakeLambda.arn("Slow"));
     return new StateMachineSpec(name, machineArn(name), definition, ROLE_ARN);
   }
 
@@ -442,6 +520,10 @@ class LocalStepFunctionsIT {
 
   private static List<Long> rangeClosed(long from, long to) {
     return java.util.stream.LongStream.rangeClosed(from, to).boxed().toList();
+  }
+
+  private static Duration ms(long millis) {
+    return Duration.ofMillis(millis);
   }
 
   private static void sleep(long millis) {
