@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -436,6 +438,48 @@ class LocalStepFunctionsIT {
       assertThat(interrupted.status()).isEqualTo(ExecutionStatus.FAILED);
       assertThat(interrupted.cause()).isEqualTo("local step functions service restarted");
       assertThat(interrupted.stopDate()).isNotNull();
+    }
+  }
+
+  @Test
+  void nodeProcessDoesNotOutliveAKilledJvm(@TempDir Path ownStateDir) throws Exception {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Process host =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                ServiceHostMain.class.getName(),
+                ownStateDir.toString())
+            .redirectErrorStream(true)
+            .start();
+    List<ProcessHandle> nodes = List.of();
+    try {
+      var out =
+          new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      StringBuilder seen = new StringBuilder();
+      while ((line = out.readLine()) != null && !line.equals("READY")) {
+        seen.append(line).append('\n');
+      }
+      assertThat(line).as("host output:%n%s", seen).isEqualTo("READY");
+      nodes =
+          host.descendants().filter(p -> p.info().command().orElse("").endsWith("node")).toList();
+      assertThat(nodes).hasSize(1);
+
+      host.destroyForcibly().waitFor();
+
+      ProcessHandle node = nodes.get(0);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (node.isAlive() && System.nanoTime() < deadline) {
+        sleep(100);
+      }
+      assertThat(node.isAlive())
+          .as("node pid %d still alive after its JVM was killed", node.pid())
+          .isFalse();
+    } finally {
+      host.destroyForcibly();
+      nodes.forEach(ProcessHandle::destroyForcibly); // only if the assertion above already failed
     }
   }
 
