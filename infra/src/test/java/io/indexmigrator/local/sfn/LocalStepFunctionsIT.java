@@ -360,6 +360,29 @@ class LocalStepFunctionsIT {
                 sfn.startExecution(
                     r -> r.stateMachineArn(machineArn("LongWait")).input("{not json")))
         .isInstanceOf(InvalidExecutionInputException.class);
+    String tooLarge = "{\"blob\":\"" + "x".repeat(256 * 1024) + "\"}";
+    assertThatThrownBy(
+            () ->
+                sfn.startExecution(r -> r.stateMachineArn(machineArn("LongWait")).input(tooLarge)))
+        .isInstanceOf(InvalidExecutionInputException.class)
+        .hasMessageContaining("262144");
+  }
+
+  @Test
+  void executionTimeoutSecondsEndsItTimedOut() {
+    String arn = sfn.startExecution(r -> r.stateMachineArn(machineArn("TimesOut"))).executionArn();
+
+    DescribeExecutionResponse done = awaitEnd(arn, Duration.ofSeconds(20));
+
+    assertThat(done.status()).isEqualTo(ExecutionStatus.TIMED_OUT);
+    assertThat(Duration.between(done.startDate(), done.stopDate()))
+        .isLessThan(Duration.ofSeconds(10));
+    assertThat(
+            sfn.getExecutionHistory(r -> r.executionArn(arn).reverseOrder(true))
+                .events()
+                .get(0)
+                .type())
+        .isEqualTo(HistoryEventType.EXECUTION_TIMED_OUT);
   }
 
   @Test
@@ -367,7 +390,7 @@ class LocalStepFunctionsIT {
     assertThat(sfn.listStateMachines().stateMachines())
         .extracting(s -> s.name())
         .containsExactlyInAnyOrder(
-            "CatchToFail", "EndlessLoop", "Features", "LongWait", "MapRetryWait");
+            "CatchToFail", "EndlessLoop", "Features", "LongWait", "MapRetryWait", "TimesOut");
     var described = sfn.describeStateMachine(r -> r.stateMachineArn(machineArn("MapRetryWait")));
     assertThat(described.roleArn()).isEqualTo(ROLE_ARN);
     assertThat(described.statusAsString()).isEqualTo("ACTIVE");
@@ -491,7 +514,8 @@ class LocalStepFunctionsIT {
         spec("CatchToFail", "catch-to-fail.asl.json"),
         spec("LongWait", "long-wait.asl.json"),
         spec("EndlessLoop", "endless-loop.asl.json"),
-        spec("Features", "features.asl.json"));
+        spec("Features", "features.asl.json"),
+        spec("TimesOut", "times-out.asl.json"));
   }
 
   private static StateMachineSpec spec(String name, String resource) {
