@@ -22,6 +22,8 @@ const AWS_MAX_PAYLOAD_BYTES = 262144;
 const RESTART_CAUSE = 'local step functions service restarted';
 /** Choice type-test operators; see withNegatedTypeTestsRewritten. */
 const TYPE_TESTS = ['IsPresent', 'IsNull', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'];
+/** AWS's rule for state machine and execution names: 1-80 characters, none of these. */
+const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 class ApiError extends Error {
   constructor(type, message) {
@@ -75,6 +77,10 @@ fs.mkdirSync(executionsDir, { recursive: true });
 const stateMachines = new Map();
 const startedAt = Date.now();
 for (const spec of config.stateMachines) {
+  // The name is also a directory name under the state dir, so AWS's naming rules matter here too.
+  if (typeof spec.name !== 'string' || !NAME_PATTERN.test(spec.name) || spec.name.startsWith('.')) {
+    fail(`state machine name '${spec.name}' is not a valid AWS state machine name`);
+  }
   let definition;
   try {
     definition = JSON.parse(spec.definition);
@@ -83,14 +89,17 @@ for (const spec of config.stateMachines) {
   }
   let machine;
   try {
-    machine = new StateMachine(withNegatedTypeTestsRewritten(structuredClone(definition)), { validationOptions: { checkArn: true, checkPaths: true } });
+    machine = new StateMachine(withNegatedTypeTestsRewritten(structuredClone(definition)), {
+      validationOptions: { checkArn: true, checkPaths: true },
+    });
   } catch (e) {
     fail(`InvalidDefinition: state machine ${spec.name}: ${e.message}`);
   }
   if (!spec.arn.endsWith(`:stateMachine:${spec.name}`)) {
     fail(`state machine ${spec.name}: arn ${spec.arn} does not end with :stateMachine:${spec.name}`);
   }
-  stateMachines.set(spec.arn, { ...spec, definitionJson: definition, machine, states: indexStates(definition) });
+  // `definition` (the string) stays as given: DescribeStateMachine returns it unchanged, as AWS does.
+  stateMachines.set(spec.arn, { ...spec, machine, states: indexStates(definition) });
 }
 
 /**
@@ -101,7 +110,8 @@ for (const spec of config.stateMachines) {
 function withNegatedTypeTestsRewritten(definition) {
   for (const state of Object.values(definition.States ?? {})) {
     if (state.Type === 'Choice') state.Choices = (state.Choices ?? []).map(rewriteRule);
-    [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].filter(Boolean).forEach(withNegatedTypeTestsRewritten);
+    const nested = [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].filter(Boolean);
+    nested.forEach(withNegatedTypeTestsRewritten);
   }
   return definition;
 }
@@ -171,12 +181,10 @@ function loadPersistedExecutions() {
   log(`loaded ${executions.size} persisted executions (${restarted} were running and are now FAILED)`);
 }
 
-const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
-
 function startExecution(request) {
   const stateMachine = requireStateMachine(request.stateMachineArn);
   const name = request.name ?? crypto.randomUUID();
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name === '.' || name === '..') {
     throw new ApiError('InvalidName', `Invalid Name: '${name}' (1-80 characters, no whitespace or special characters)`);
   }
   const inputText = request.input ?? '{}';

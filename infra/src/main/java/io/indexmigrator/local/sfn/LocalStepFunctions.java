@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,14 +115,13 @@ public final class LocalStepFunctions implements AutoCloseable {
         env.remove("NODE_OPTIONS");
       }
       Process process = builder.start();
-      var service = new LocalStepFunctions(process, null, dir);
+      LocalStepFunctions service;
       try {
-        int boundPort = awaitPort(process, portFile, logFile);
-        URI endpoint = URI.create("http://127.0.0.1:" + boundPort);
-        service = new LocalStepFunctions(process, endpoint, dir);
+        URI endpoint = URI.create("http://127.0.0.1:" + awaitPort(process, portFile, logFile));
         awaitAnswer(process, endpoint, logFile);
+        service = new LocalStepFunctions(process, endpoint, dir);
       } catch (RuntimeException e) {
-        service.close();
+        stop(process);
         throw e;
       }
       LOGGER.info(
@@ -150,6 +150,10 @@ public final class LocalStepFunctions implements AutoCloseable {
   /** Stops the Node process (closing its stdin, then by signal if it does not exit promptly). */
   @Override
   public void close() {
+    stop(process);
+  }
+
+  private static void stop(Process process) {
     if (!process.isAlive()) {
       return;
     }
@@ -171,7 +175,7 @@ public final class LocalStepFunctions implements AutoCloseable {
 
   private static String common(
       List<StateMachineSpec> specs,
-      java.util.function.Function<StateMachineSpec, String> part,
+      Function<StateMachineSpec, String> part,
       String fallback,
       String what) {
     List<String> values = specs.stream().map(part).distinct().toList();
