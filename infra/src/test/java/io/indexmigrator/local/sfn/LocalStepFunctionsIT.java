@@ -369,6 +369,22 @@ class LocalStepFunctionsIT {
   }
 
   @Test
+  void invalidDefinitionStopsTheStartWithTheValidatorsMessage(@TempDir Path ownStateDir) {
+    var broken =
+        new StateMachineSpec(
+            "Broken",
+            machineArn("Broken"),
+            "{\"StartAt\":\"Missing\",\"States\":{\"Only\":{\"Type\":\"Succeed\"}}}",
+            ROLE_ARN);
+
+    assertThatThrownBy(
+            () -> LocalStepFunctions.start(0, List.of(broken), lambda.endpoint(), ownStateDir))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("InvalidDefinition: state machine Broken")
+        .hasMessageContaining("Missing");
+  }
+
+  @Test
   void executionTimeoutSecondsEndsItTimedOut() {
     String arn = sfn.startExecution(r -> r.stateMachineArn(machineArn("TimesOut"))).executionArn();
 
