@@ -164,7 +164,7 @@ public final class ClusterLauncher {
     settings.put("http.port", Integer.toString(httpPort));
     settings.put("transport.port", Integer.toString(freePortOtherThan(httpPort)));
     settings.put("discovery.type", "single-node");
-    settings.put(engine.distribution().remoteAllowlistSetting(), "127.0.0.1:*, localhost:*");
+    settings.put(engine.remoteAllowlistSetting(), "127.0.0.1:*, localhost:*");
     // A busy shared disk must not turn test indices read-only.
     settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
     settings.putAll(spec.settings());

@@ -7,17 +7,15 @@ import java.util.Locale;
  * environment. OpenSearch forked from Elasticsearch 7.10.2, so the two differ mostly in names.
  */
 public enum Distribution {
-  OPENSEARCH("opensearch", "org.opensearch", "reindex.remote.allowlist"),
-  ELASTICSEARCH("elasticsearch", "org.elasticsearch", "reindex.remote.whitelist");
+  OPENSEARCH("opensearch", "org.opensearch"),
+  ELASTICSEARCH("elasticsearch", "org.elasticsearch");
 
   private final String id;
   private final String groupPrefix;
-  private final String remoteAllowlistSetting;
 
-  Distribution(String id, String groupPrefix, String remoteAllowlistSetting) {
+  Distribution(String id, String groupPrefix) {
     this.id = id;
     this.groupPrefix = groupPrefix;
-    this.remoteAllowlistSetting = remoteAllowlistSetting;
   }
 
   /** Lower-case name used on the command line and in artifact ids, e.g. {@code opensearch}. */
@@ -33,11 +31,6 @@ public enum Distribution {
   /** Group id of the reindex module's published client jar. */
   String reindexGroupId() {
     return groupPrefix + ".plugin";
-  }
-
-  /** Node setting that lists hosts {@code _reindex} may pull from. ES 7 still used "whitelist". */
-  String remoteAllowlistSetting() {
-    return remoteAllowlistSetting;
   }
 
   /** Prefix of the environment variables the start script reads (JAVA_HOME, PATH_CONF, ...). */

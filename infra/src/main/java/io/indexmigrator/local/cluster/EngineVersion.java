@@ -146,6 +146,16 @@ public record EngineVersion(Distribution distribution, String version) {
     return !isOpenSearch3();
   }
 
+  /**
+   * Node setting listing the hosts {@code _reindex} may pull from: OpenSearch renamed it from
+   * {@code reindex.remote.whitelist} in 2.0 (1.x and Elasticsearch 7 know only the old name).
+   */
+  public String remoteAllowlistSetting() {
+    return distribution == Distribution.OPENSEARCH && major() >= 2
+        ? "reindex.remote.allowlist"
+        : "reindex.remote.whitelist";
+  }
+
   private boolean isOpenSearch3() {
     return distribution == Distribution.OPENSEARCH && major() >= 3;
   }
