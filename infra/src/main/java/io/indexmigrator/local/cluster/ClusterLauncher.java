@@ -98,10 +98,10 @@ public final class ClusterLauncher {
     }
     URI uri = URI.create("http://127.0.0.1:" + httpPort);
     Path consoleLog = workDir.resolve("console.log");
-    Path pidFile = workDir.resolve("engine.pid");
+    Path pidFile = workDir.resolve(Watchdog.PID_FILE);
     ProcessBuilder builder =
         new ProcessBuilder(
-                Watchdog.wrap(pidFile, STOP_GRACE, engineCommand(spec, home, workDir, httpPort)))
+                Watchdog.wrap(workDir, STOP_GRACE, engineCommand(spec, home, workDir, httpPort)))
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(consoleLog.toFile())

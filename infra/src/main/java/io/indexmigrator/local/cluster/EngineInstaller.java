@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -107,11 +105,15 @@ final class EngineInstaller {
   private static void publish(Path staging, Path home) throws IOException {
     try {
       Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-      // Another launcher finished first; its copy is as good as ours, which `finally` removes.
-      LOG.debug("{} was installed concurrently", home);
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("the cache directory must be on one file system: " + home, e);
+    } catch (IOException e) {
+      // rename(2) onto a non-empty directory fails with ENOTEMPTY, which Java reports as a plain
+      // FileSystemException: another launcher finished first, and its copy is as good as ours.
+      if (!Files.isDirectory(home)) {
+        throw e;
+      }
+      LOG.debug("{} was installed concurrently", home);
     }
   }
 

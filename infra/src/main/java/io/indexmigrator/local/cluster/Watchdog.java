@@ -16,29 +16,37 @@ import java.util.List;
  */
 final class Watchdog {
 
-  // Positional arguments: $1 = pid file, $2 = grace seconds, the rest = the engine command.
+  /** The file in the work directory where the watchdog records the engine's pid. */
+  static final String PID_FILE = "engine.pid";
+
+  // Positional arguments: $1 = work dir, $2 = grace seconds, the rest = the engine command.
   // The parent pid is read from /proc because bash's $PPID never changes after startup.
   // `sleep & wait` (not a plain sleep) lets the TERM trap run at once.
+  // When the JVM died, nobody else will delete the work dir, so the watchdog does.
   private static final String SCRIPT =
       """
-      pidfile=$1; grace=$2; shift 2
+      workdir=$1; grace=$2; shift 2
       parent_pid() { local s; read -r s < /proc/$$/stat; s=${s##*) }; set -- $s; echo "$2"; }
       parent=$(parent_pid)
       setsid "$@" &
       child=$!
-      echo "$child" > "$pidfile"
+      echo "$child" > "$workdir/engine.pid"
       stop() {
         kill -TERM -- "-$child" 2>/dev/null
         for ((i = 0; i < grace * 10; i++)); do
-          kill -0 -- "-$child" 2>/dev/null || exit 0
+          kill -0 -- "-$child" 2>/dev/null || return 0
           sleep 0.1
         done
         kill -KILL -- "-$child" 2>/dev/null
-        exit 0
       }
-      trap stop TERM INT HUP
+      trap 'stop; exit 0' TERM INT HUP
       while kill -0 "$child" 2>/dev/null; do
-        [ "$(parent_pid)" = "$parent" ] || stop
+        if [ "$(parent_pid)" != "$parent" ]; then
+          stop
+          sleep 1
+          [ -f "$workdir/engine.pid" ] && rm -rf -- "$workdir"
+          exit 0
+        fi
         sleep 1 & wait $!
       done
       wait "$child"
@@ -47,13 +55,13 @@ final class Watchdog {
   private Watchdog() {}
 
   /** The command that runs {@code engineCommand} under the watchdog. */
-  static List<String> wrap(Path pidFile, Duration grace, List<String> engineCommand) {
+  static List<String> wrap(Path workDir, Duration grace, List<String> engineCommand) {
     List<String> command = new ArrayList<>();
     command.add("bash");
     command.add("-c");
     command.add(SCRIPT);
     command.add("migrator-watchdog");
-    command.add(pidFile.toString());
+    command.add(workDir.toString());
     command.add(Long.toString(Math.max(1, grace.toSeconds())));
     command.addAll(engineCommand);
     return command;

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 class WatchdogTest {
 
   @Test
-  void stopsTheEngineWhenItsParentIsKilled(@TempDir Path dir) throws Exception {
-    Path pidFile = dir.resolve("engine.pid");
+  void stopsTheEngineAndDeletesItsWorkDirWhenItsParentIsKilled(@TempDir Path dir) throws Exception {
+    Path workDir = Files.createDirectory(dir.resolve("work"));
+    Path pidFile = workDir.resolve(Watchdog.PID_FILE);
     // An intermediate shell stands in for our JVM, so that it can be SIGKILLed.
     List<String> parent = new ArrayList<>(List.of("bash", "-c", "\"$@\" & wait", "parent"));
-    parent.addAll(Watchdog.wrap(pidFile, Duration.ofSeconds(2), List.of("sleep", "300")));
+    parent.addAll(Watchdog.wrap(workDir, Duration.ofSeconds(2), List.of("sleep", "300")));
     Process shell = new ProcessBuilder(parent).start();
     ProcessHandle engine = awaitPid(pidFile);
     assertThat(engine.isAlive()).isTrue();
@@ -30,13 +31,17 @@ class WatchdogTest {
     assertThat(engine.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).get())
         .as("engine stopped after its parent died")
         .isNotNull();
+    for (int i = 0; i < 50 && Files.exists(workDir); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(workDir).doesNotExist();
   }
 
   @Test
-  void stopsTheEngineWhenAskedTo(@TempDir Path dir) throws Exception {
-    Path pidFile = dir.resolve("engine.pid");
+  void stopsTheEngineButKeepsTheWorkDirWhenAskedTo(@TempDir Path dir) throws Exception {
+    Path pidFile = dir.resolve(Watchdog.PID_FILE);
     Process watchdog =
-        new ProcessBuilder(Watchdog.wrap(pidFile, Duration.ofSeconds(2), List.of("sleep", "300")))
+        new ProcessBuilder(Watchdog.wrap(dir, Duration.ofSeconds(2), List.of("sleep", "300")))
             .start();
     ProcessHandle engine = awaitPid(pidFile);
 
@@ -44,6 +49,8 @@ class WatchdogTest {
 
     assertThat(watchdog.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(engine.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).get()).isNotNull();
+    // Deleting it is close()'s job, after it has read what it needs (the log tail on failure).
+    assertThat(pidFile).exists();
   }
 
   private static ProcessHandle awaitPid(Path pidFile) throws IOException, InterruptedException {
