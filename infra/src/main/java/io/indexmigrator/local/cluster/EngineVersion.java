@@ -139,14 +139,6 @@ public record EngineVersion(Distribution distribution, String version) {
   }
 
   /**
-   * Whether the engine installs a Java SecurityManager, and so needs a policy file granting the
-   * reindex module its network access. OpenSearch 3 dropped the SecurityManager.
-   */
-  boolean usesSecurityManager() {
-    return !isOpenSearch3();
-  }
-
-  /**
    * Node setting listing the hosts {@code _reindex} may pull from: OpenSearch renamed it from
    * {@code reindex.remote.whitelist} in 2.0 (1.x and Elasticsearch 7 know only the old name).
    */

@@ -1,6 +1,7 @@
 package io.indexmigrator.local.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -119,6 +120,26 @@ class ClusterLauncherIT {
           result.path("created").asInt(),
           result.path("took").asLong());
     }
+  }
+
+  @Test
+  void aStartFailureCarriesTheEnginesOwnExplanation() {
+    ClusterSpec spec = ClusterSpec.of(EngineVersion.DEFAULT).withSetting("no.such.setting", "true");
+
+    assertThatThrownBy(() -> LAUNCHER.start(spec))
+        .isInstanceOf(ClusterStartException.class)
+        .hasMessageContaining("opensearch 2.19.6 exited during startup")
+        .hasMessageContaining("unknown setting [no.such.setting]");
+  }
+
+  @Test
+  void sharedClustersStartOncePerEngine() {
+    RunningCluster first = SharedClusters.get("opensearch:2");
+    RunningCluster again = SharedClusters.get(EngineVersion.parse("opensearch:2.19.6"));
+
+    assertThat(again).isSameAs(first);
+    assertThat(first.isAlive()).isTrue();
+    // Left running on purpose: the shutdown hook stops it when this JVM exits.
   }
 
   private static String reindexBody(String from, String to) throws IOException {
