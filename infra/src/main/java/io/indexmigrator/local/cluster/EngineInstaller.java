@@ -76,13 +76,14 @@ final class EngineInstaller {
         Files.createDirectories(staging.resolve("plugins"));
         var jars = ReindexModule.assemble(staging, engine, maven);
         makeReadableByAll(staging);
-        publish(staging, home);
-        LOG.info(
-            "installed {} into {} in {} s (reindex module: {})",
-            engine.displayName(),
-            home,
-            String.format("%.1f", Duration.between(started, Instant.now()).toMillis() / 1000.0),
-            jars.stream().map(MavenArtifacts.Jar::artifactId).toList());
+        if (publish(staging, home)) {
+          LOG.info(
+              "installed {} into {} in {} s (reindex module: {})",
+              engine.displayName(),
+              home,
+              String.format("%.1f", Duration.between(started, Instant.now()).toMillis() / 1000.0),
+              jars.stream().map(MavenArtifacts.Jar::artifactId).toList());
+        }
       } finally {
         if (Files.exists(staging)) {
           Processes.deleteRecursively(staging);
@@ -102,9 +103,11 @@ final class EngineInstaller {
         + engine.version();
   }
 
-  private static void publish(Path staging, Path home) throws IOException {
+  /** Renames the finished install into place; false if another launcher got there first. */
+  private static boolean publish(Path staging, Path home) throws IOException {
     try {
       Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
+      return true;
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("the cache directory must be on one file system: " + home, e);
     } catch (IOException e) {
@@ -114,6 +117,7 @@ final class EngineInstaller {
         throw e;
       }
       LOG.debug("{} was installed concurrently", home);
+      return false;
     }
   }
 
