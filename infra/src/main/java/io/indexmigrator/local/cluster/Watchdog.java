@@ -1,0 +1,69 @@
+package io.indexmigrator.local.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A small bash process between our JVM and the engine that makes sure the engine never outlives us.
+ * It starts the engine in its own process group, records its pid, and stops the whole group
+ * (SIGTERM, then SIGKILL after a grace period) when it is itself asked to stop, or when it notices
+ * that its parent changed, i.e. our JVM died, even by SIGKILL where no shutdown hook runs.
+ *
+ * <p>PR_SET_PDEATHSIG would be simpler but fires when the thread that forked exits, and Java forks
+ * from whichever thread called {@code start()}, so engines would die with short-lived threads.
+ */
+final class Watchdog {
+
+  /** The file in the work directory where the watchdog records the engine's pid. */
+  static final String PID_FILE = "engine.pid";
+
+  // Positional arguments: $1 = work dir, $2 = grace seconds, the rest = the engine command.
+  // The parent pid is read from /proc because bash's $PPID never changes after startup.
+  // `sleep & wait` (not a plain sleep) lets the TERM trap run at once.
+  // When the JVM died, nobody else will delete the work dir, so the watchdog does.
+  private static final String SCRIPT =
+      """
+      workdir=$1; grace=$2; shift 2
+      parent_pid() { local s; read -r s < /proc/$$/stat; s=${s##*) }; set -- $s; echo "$2"; }
+      parent=$(parent_pid)
+      setsid "$@" &
+      child=$!
+      echo "$child" > "$workdir/engine.pid"
+      stop() {
+        kill -TERM -- "-$child" 2>/dev/null
+        for ((i = 0; i < grace * 10; i++)); do
+          kill -0 -- "-$child" 2>/dev/null || return 0
+          sleep 0.1
+        done
+        kill -KILL -- "-$child" 2>/dev/null
+      }
+      trap 'stop; exit 0' TERM INT HUP
+      while kill -0 "$child" 2>/dev/null; do
+        if [ "$(parent_pid)" != "$parent" ]; then
+          stop
+          sleep 1
+          [ -f "$workdir/engine.pid" ] && rm -rf -- "$workdir"
+          exit 0
+        fi
+        sleep 1 & wait $!
+      done
+      wait "$child"
+      """;
+
+  private Watchdog() {}
+
+  /** The command that runs {@code engineCommand} under the watchdog. */
+  static List<String> wrap(Path workDir, Duration grace, List<String> engineCommand) {
+    List<String> command = new ArrayList<>();
+    command.add("bash");
+    command.add("-c");
+    command.add(SCRIPT);
+    command.add("migrator-watchdog");
+    command.add(workDir.toString());
+    command.add(Long.toString(Math.max(1, grace.toSeconds())));
+    command.addAll(engineCommand);
+    return command;
+  }
+}
