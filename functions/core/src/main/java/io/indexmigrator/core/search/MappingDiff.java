@@ -63,7 +63,7 @@ public final class MappingDiff {
             "mapping parameter '"
                 + key
                 + "' cannot be changed on an existing index (from "
-                + existing.get(key)
+                + describe(existing.get(key))
                 + " to "
                 + entry.getValue()
                 + ")");
