@@ -314,8 +314,8 @@ public final class Planner {
   private static ObjectNode copyableSettings(ObjectNode settings) {
     ObjectNode copy = JsonNodeFactory.instance.objectNode();
     settings
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             e -> {
               if (isCopyable(e.getKey())) {
                 copy.set(e.getKey(), e.getValue());

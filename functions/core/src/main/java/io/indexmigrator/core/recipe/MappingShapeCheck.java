@@ -2,7 +2,6 @@ package io.indexmigrator.core.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,8 +94,7 @@ final class MappingShapeCheck {
   private MappingShapeCheck() {}
 
   static void check(ObjectNode mappings, String path, List<RecipeProblem> problems) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = mappings.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : mappings.properties()) {
       String key = entry.getKey();
       String keyPath = Paths.field(path, key);
       if (TOP_LEVEL_PARAMETERS.contains(key)) {
@@ -134,8 +132,8 @@ final class MappingShapeCheck {
       return;
     }
     properties
-        .fields()
-        .forEachRemaining(e -> checkField(e.getValue(), Paths.field(path, e.getKey()), out));
+        .properties()
+        .forEach(e -> checkField(e.getValue(), Paths.field(path, e.getKey()), out));
   }
 
   private static void checkField(JsonNode field, String path, List<RecipeProblem> out) {

@@ -3,7 +3,6 @@ package io.indexmigrator.core.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -26,8 +25,7 @@ public final class IndexSettings {
       flatten("", settings, flat);
     }
     ObjectNode prefixed = JsonNodeFactory.instance.objectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = flat.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : flat.properties()) {
       String key = entry.getKey();
       prefixed.set(key.startsWith(INDEX_PREFIX) ? key : INDEX_PREFIX + key, entry.getValue());
     }
@@ -35,8 +33,7 @@ public final class IndexSettings {
   }
 
   private static void flatten(String prefix, JsonNode node, ObjectNode out) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
       String key = prefix + entry.getKey();
       if (entry.getValue().isObject()) {
         flatten(key + ".", entry.getValue(), out);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,8 +51,7 @@ public final class MappingDiff {
   public static MappingCompatibility compare(ObjectNode existing, ObjectNode proposed) {
     List<String> added = new ArrayList<>();
     List<String> conflicts = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = proposed.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : proposed.properties()) {
       String key = entry.getKey();
       if (key.equals("properties") || UPDATABLE_TOP_LEVEL.contains(key)) {
         continue;
@@ -80,8 +78,7 @@ public final class MappingDiff {
       JsonNode proposed,
       List<String> added,
       List<String> conflicts) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = proposed.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : proposed.properties()) {
       String path = prefix + entry.getKey();
       JsonNode before = existing.get(entry.getKey());
       if (before == null) {

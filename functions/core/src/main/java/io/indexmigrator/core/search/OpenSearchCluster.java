@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,14 +137,13 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     }
     JsonNode body = expectOk("resolve '" + expression + "'", reply);
     List<ConcreteIndex> indexes = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : body.properties()) {
       List<AliasInfo> aliases = new ArrayList<>();
       entry
           .getValue()
           .path("aliases")
-          .fields()
-          .forEachRemaining(a -> aliases.add(aliasInfo(a.getKey(), entry.getKey(), a.getValue())));
+          .properties()
+          .forEach(a -> aliases.add(aliasInfo(a.getKey(), entry.getKey(), a.getValue())));
       aliases.sort(Comparator.comparing(AliasInfo::alias));
       indexes.add(new ConcreteIndex(entry.getKey(), aliases));
     }
@@ -243,8 +241,8 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     List<String> differences = new ArrayList<>();
     ObjectNode existing = getSettings(index);
     settings
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             e -> {
               JsonNode actual = existing.get(e.getKey());
               if (!IndexSettings.sameValue(actual, e.getValue())) {

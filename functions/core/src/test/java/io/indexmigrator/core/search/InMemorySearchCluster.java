@@ -136,8 +136,8 @@ public final class InMemorySearchCluster implements SearchCluster {
   public void putSettings(String index, ObjectNode settings) {
     ObjectNode current = stored(index).settings();
     IndexSettings.normalize(settings)
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             e -> {
               if (e.getValue().isNull()) {
                 current.remove(e.getKey());
