@@ -523,6 +523,15 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
           "connection_error",
           String.valueOf(e.getMessage()),
           e);
+    } catch (RuntimeException e) {
+      // Transports fail before sending with unchecked exceptions of their own, e.g. the AWS SDK
+      // when credentials cannot be loaded for signing. Callers only need to know no response came.
+      throw new SearchClusterException(
+          method + " " + path + " on " + description,
+          SearchClusterException.NO_RESPONSE,
+          "client_error",
+          e.getClass().getSimpleName() + ": " + e.getMessage(),
+          e);
     }
   }
 

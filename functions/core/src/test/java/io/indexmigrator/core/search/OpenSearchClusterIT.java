@@ -233,6 +233,18 @@ class OpenSearchClusterIT {
   }
 
   @Test
+  void basicAuth_isSentWithoutBreakingRequests() {
+    // The test cluster runs without the security plugin and ignores the header; this checks
+    // that the authenticated transport is built and works end to end.
+    try (OpenSearchCluster withAuth =
+        OpenSearchCluster.connect(
+            new ClusterEndpoint(
+                URI.create(url), new ClusterEndpoint.Auth.Basic("admin", "admin")))) {
+      assertThat(withAuth.info().version()).isEqualTo(cluster.info().version());
+    }
+  }
+
+  @Test
   void unreachableCluster_isRetryable() {
     try (OpenSearchCluster nowhere =
         OpenSearchCluster.connect(ClusterEndpoint.of("http://127.0.0.1:1"))) {
