@@ -54,20 +54,37 @@ final class RecipeSchema {
 
   List<RecipeProblem> validate(JsonNode recipe) {
     Set<RecipeProblem> problems = new LinkedHashSet<>();
+    Set<RecipeProblem> general = new LinkedHashSet<>();
     for (ValidationMessage message : schema.validate(recipe)) {
-      problems.add(toProblem(message, recipe));
+      String path = format(message.getInstanceLocation());
+      List<String> schemaPath = segments(message.getSchemaLocation().getFragment());
+      String custom = customMessage(schemaPath);
+      RecipeProblem problem =
+          custom != null
+              ? new RecipeProblem(
+                  path, custom + ", got " + JsonText.describe(message.getInstanceNode()))
+              : toProblem(message, path, schemaPath);
+      problems.add(problem);
+      if (custom != null) {
+        general.add(problem);
+      }
     }
+    // A oneOf reports both "matches no alternative" and what is wrong inside the closest one;
+    // the specific problem is the useful one, so the general one is dropped when both exist.
+    general.removeIf(
+        problem -> problems.stream().noneMatch(other -> isInside(other.path(), problem.path())));
+    problems.removeAll(general);
     return new ArrayList<>(problems);
   }
 
-  private RecipeProblem toProblem(ValidationMessage message, JsonNode recipe) {
-    String path = format(message.getInstanceLocation());
+  private static boolean isInside(String path, String ancestor) {
+    return Paths.ROOT.equals(ancestor)
+        ? !Paths.ROOT.equals(path)
+        : path.startsWith(ancestor + ".") || path.startsWith(ancestor + "[");
+  }
+
+  private RecipeProblem toProblem(ValidationMessage message, String path, List<String> schemaPath) {
     JsonNode value = message.getInstanceNode();
-    List<String> schemaPath = segments(message.getSchemaLocation().getFragment());
-    String custom = customMessage(schemaPath);
-    if (custom != null) {
-      return new RecipeProblem(path, custom + ", got " + JsonText.describe(value));
-    }
     JsonNode keywordValue = schemaNode(schemaPath);
     return switch (message.getType()) {
       case "required" -> new RecipeProblem(Paths.field(path, message.getProperty()), "is required");

@@ -2,7 +2,6 @@ package io.indexmigrator.core.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,10 +156,5 @@ public final class MappingDiff {
 
   private static String describe(JsonNode value) {
     return value == null ? "unset" : value.toString();
-  }
-
-  /** An empty mappings object, for indexes without mappings. */
-  static ObjectNode empty() {
-    return JsonNodeFactory.instance.objectNode();
   }
 }
