@@ -81,7 +81,8 @@ public final class Planner {
   private final Clock clock;
 
   /**
-   * @param cluster the source cluster
+   * @param cluster the source cluster; choosing it for {@code recipe.source().cluster()} is the
+   *     caller's job
    * @param clock time used for derived destination names (second precision, UTC)
    */
   public Planner(SearchCluster cluster, Clock clock) {
