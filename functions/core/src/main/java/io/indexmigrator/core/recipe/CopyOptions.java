@@ -1,0 +1,92 @@
+package io.indexmigrator.core.recipe;
+
+import java.util.Objects;
+
+/**
+ * How documents are copied from a source index to its destination.
+ *
+ * @param mode the copy engine
+ * @param slices how many parallel slices each index is split into
+ * @param batchSize documents per scroll batch (reindex {@code source.size})
+ * @param requestsPerSecond throttle passed to {@code _reindex}; {@code -1} means unthrottled
+ */
+public record CopyOptions(CopyMode mode, Slices slices, int batchSize, double requestsPerSecond) {
+
+  public static final int DEFAULT_BATCH_SIZE = 1000;
+  public static final double UNTHROTTLED = -1;
+
+  /** What a recipe without a {@code copy} section gets. */
+  public static final CopyOptions DEFAULTS =
+      new CopyOptions(CopyMode.REINDEX, Slices.AUTO, DEFAULT_BATCH_SIZE, UNTHROTTLED);
+
+  public CopyOptions {
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(slices, "slices");
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    }
+    if (requestsPerSecond != UNTHROTTLED && !(requestsPerSecond > 0)) {
+      throw new IllegalArgumentException(
+          "requestsPerSecond must be -1 or > 0, got " + requestsPerSecond);
+    }
+  }
+
+  public boolean isThrottled() {
+    return requestsPerSecond != UNTHROTTLED;
+  }
+
+  /** The copy engines. Only {@code _reindex} exists today. */
+  public enum CopyMode {
+    REINDEX("reindex");
+
+    private final String wireName;
+
+    CopyMode(String wireName) {
+      this.wireName = wireName;
+    }
+
+    /** The spelling used in recipes. */
+    public String wireName() {
+      return wireName;
+    }
+
+    static CopyMode fromWireName(String name) {
+      for (CopyMode mode : values()) {
+        if (mode.wireName.equals(name)) {
+          return mode;
+        }
+      }
+      throw new IllegalArgumentException("unknown copy mode '" + name + "'");
+    }
+  }
+
+  /**
+   * Slice count: either {@link #AUTO} (one slice per primary shard of the source, capped by the
+   * planner) or a fixed number.
+   */
+  public record Slices(int count) {
+    public static final Slices AUTO = new Slices(0);
+
+    public Slices {
+      if (count < 0) {
+        throw new IllegalArgumentException("slice count must be >= 1 (or 0 for auto)");
+      }
+    }
+
+    public static Slices of(int count) {
+      if (count < 1) {
+        throw new IllegalArgumentException("slice count must be >= 1, got " + count);
+      }
+      return new Slices(count);
+    }
+
+    public boolean isAuto() {
+      return count == 0;
+    }
+
+    @Override
+    public String toString() {
+      return isAuto() ? "auto" : Integer.toString(count);
+    }
+  }
+}

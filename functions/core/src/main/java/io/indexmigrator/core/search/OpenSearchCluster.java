@@ -1,0 +1,589 @@
+package io.indexmigrator.core.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.indexmigrator.core.search.ClusterEndpoint.Auth;
+import io.indexmigrator.core.search.ResolvedExpression.ConcreteIndex;
+import io.indexmigrator.core.search.ResolvedExpression.Kind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.opensearch.client.opensearch.generic.Body;
+import org.opensearch.client.opensearch.generic.OpenSearchGenericClient;
+import org.opensearch.client.opensearch.generic.Request;
+import org.opensearch.client.opensearch.generic.Requests;
+import org.opensearch.client.opensearch.generic.Response;
+import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.aws.AwsSdk2Transport;
+import org.opensearch.client.transport.aws.AwsSdk2TransportOptions;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * {@link SearchCluster} over opensearch-java's generic client.
+ *
+ * <p>Only the generic (raw REST) client is used: the typed API models newer OpenSearch responses
+ * and rejects fields or shapes that Elasticsearch 7.10 and OpenSearch 1.3 return, while the REST
+ * endpoints used here have the same shape on all of them. Bodies are parsed with Jackson.
+ *
+ * <p>Thread-safe; create one per cluster and {@link #close()} it when done.
+ */
+public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final String TASK_RESULTS_INDEX = ".tasks";
+
+  private final OpenSearchTransport transport;
+  private final OpenSearchGenericClient client;
+  private final String description;
+
+  /**
+   * Wraps an existing transport (closed by {@link #close()}).
+   *
+   * @param description how the cluster is named in error messages, e.g. its URL
+   */
+  public OpenSearchCluster(OpenSearchTransport transport, String description) {
+    this.transport = transport;
+    this.client = new OpenSearchGenericClient(transport);
+    this.description = description;
+  }
+
+  /** Connects to {@code endpoint}; no request is made until the first call. */
+  public static OpenSearchCluster connect(ClusterEndpoint endpoint) {
+    URI url = endpoint.url();
+    OpenSearchTransport transport =
+        switch (endpoint.auth()) {
+          case Auth.SigV4 sigV4 ->
+              // Signing needs the body before sending; the URL-connection client is small and
+              // never sends GET bodies (this class does not use any).
+              new AwsSdk2Transport(
+                  UrlConnectionHttpClient.create(),
+                  url.getHost(),
+                  sigV4.service(),
+                  Region.of(sigV4.region()),
+                  AwsSdk2TransportOptions.builder().build());
+          case Auth.Basic basic -> apacheTransport(url, basicAuthHeader(basic));
+          case Auth.None none -> apacheTransport(url, new Header[0]);
+        };
+    return new OpenSearchCluster(transport, url.toString());
+  }
+
+  private static OpenSearchTransport apacheTransport(URI url, Header[] headers) {
+    int port = url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+    ApacheHttpClient5TransportBuilder builder =
+        ApacheHttpClient5TransportBuilder.builder(
+                new HttpHost(url.getScheme(), url.getHost(), port))
+            .setDefaultHeaders(headers);
+    if (url.getPath() != null && !url.getPath().isEmpty() && !url.getPath().equals("/")) {
+      builder.setPathPrefix(url.getPath());
+    }
+    return builder.build();
+  }
+
+  private static Header[] basicAuthHeader(Auth.Basic basic) {
+    String token =
+        Base64.getEncoder()
+            .encodeToString(
+                (basic.username() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8));
+    return new Header[] {new BasicHeader("Authorization", "Basic " + token)};
+  }
+
+  @Override
+  public ClusterInfo info() {
+    JsonNode body = expectOk("get cluster info", send("GET", "/", Map.of(), null));
+    String distribution = body.at("/version/distribution").asText(ClusterInfo.ELASTICSEARCH);
+    return new ClusterInfo(
+        body.path("cluster_name").asText(),
+        body.path("cluster_uuid").asText(),
+        distribution,
+        body.at("/version/number").asText());
+  }
+
+  @Override
+  public ResolvedExpression resolve(String expression) {
+    Kind kind;
+    if (expression.contains("*") || expression.contains(",")) {
+      kind = Kind.PATTERN;
+    } else if (send("HEAD", "/_alias/" + encode(expression), Map.of(), null).status() == 200) {
+      kind = Kind.ALIAS;
+    } else if (send("HEAD", "/" + encode(expression), Map.of(), null).status() == 200) {
+      kind = Kind.INDEX;
+    } else {
+      return new ResolvedExpression(expression, Kind.MISSING, List.of());
+    }
+    Reply reply =
+        send("GET", "/" + encode(expression) + "/_alias", Map.of("expand_wildcards", "open"), null);
+    if (reply.status() == 404 && kind != Kind.PATTERN) {
+      // Deleted between the existence check and this call.
+      return new ResolvedExpression(expression, Kind.MISSING, List.of());
+    }
+    JsonNode body = expectOk("resolve '" + expression + "'", reply);
+    List<ConcreteIndex> indexes = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> entry : body.properties()) {
+      List<AliasInfo> aliases = new ArrayList<>();
+      entry
+          .getValue()
+          .path("aliases")
+          .properties()
+          .forEach(a -> aliases.add(aliasInfo(a.getKey(), entry.getKey(), a.getValue())));
+      aliases.sort(Comparator.comparing(AliasInfo::alias));
+      indexes.add(new ConcreteIndex(entry.getKey(), aliases));
+    }
+    indexes.sort(Comparator.comparing(ConcreteIndex::name));
+    return new ResolvedExpression(expression, kind, indexes);
+  }
+
+  private static AliasInfo aliasInfo(String alias, String index, JsonNode definition) {
+    JsonNode filter = definition.get("filter");
+    JsonNode writeIndex = definition.get("is_write_index");
+    return new AliasInfo(
+        alias,
+        index,
+        filter instanceof ObjectNode object ? object : null,
+        textOrNull(definition.get("index_routing")),
+        textOrNull(definition.get("search_routing")),
+        writeIndex == null || writeIndex.isNull() ? null : writeIndex.asBoolean());
+  }
+
+  @Override
+  public boolean indexExists(String index) {
+    Reply reply = send("HEAD", "/" + encode(index), Map.of(), null);
+    if (reply.status() == 200) {
+      return true;
+    }
+    if (reply.status() == 404) {
+      return false;
+    }
+    throw error("check whether index '" + index + "' exists", reply);
+  }
+
+  @Override
+  public ObjectNode getSettings(String index) {
+    JsonNode body =
+        expectOk(
+            "get settings of '" + index + "'",
+            send("GET", "/" + encode(index) + "/_settings", Map.of("flat_settings", "true"), null));
+    return IndexSettings.normalize(single(body, index).path("settings"));
+  }
+
+  @Override
+  public ObjectNode getMappings(String index) {
+    JsonNode body =
+        expectOk(
+            "get mappings of '" + index + "'",
+            send("GET", "/" + encode(index) + "/_mapping", Map.of(), null));
+    JsonNode mappings = single(body, index).path("mappings");
+    return mappings instanceof ObjectNode object ? object : NODES.objectNode();
+  }
+
+  /** The one index entry of a per-index response; more than one means {@code index} was not one. */
+  private static JsonNode single(JsonNode body, String index) {
+    if (body.size() != 1) {
+      throw new IllegalArgumentException(
+          "'" + index + "' must name exactly one index, it covers " + body.size());
+    }
+    return body.elements().next();
+  }
+
+  @Override
+  public CreateIndexResult createIndex(String index, ObjectNode settings, ObjectNode mappings) {
+    ObjectNode body = NODES.objectNode();
+    ObjectNode normalized = IndexSettings.normalize(settings);
+    if (!normalized.isEmpty()) {
+      body.set("settings", normalized);
+    }
+    if (mappings != null) {
+      body.set("mappings", mappings);
+    }
+    String operation = "create index '" + index + "'";
+    Reply reply = send("PUT", "/" + encode(index), Map.of(), body);
+    if (reply.isSuccess()) {
+      return CreateIndexResult.CREATED;
+    }
+    SearchClusterException failure = error(operation, reply);
+    if (!"resource_already_exists_exception".equals(failure.errorType())) {
+      throw failure;
+    }
+    List<String> differences = differences(index, normalized, mappings);
+    if (differences.isEmpty()) {
+      return CreateIndexResult.ALREADY_EXISTED;
+    }
+    throw new SearchClusterException(
+        operation,
+        failure.status(),
+        failure.errorType(),
+        "index ["
+            + index
+            + "] already exists with a different definition: "
+            + String.join("; ", differences));
+  }
+
+  /** How the existing index differs from the requested definition; extra settings are fine. */
+  private List<String> differences(String index, ObjectNode settings, ObjectNode mappings) {
+    List<String> differences = new ArrayList<>();
+    ObjectNode existing = getSettings(index);
+    settings
+        .properties()
+        .forEach(
+            e -> {
+              JsonNode actual = existing.get(e.getKey());
+              if (!IndexSettings.sameValue(actual, e.getValue())) {
+                differences.add(
+                    "setting "
+                        + e.getKey()
+                        + " is "
+                        + (actual == null ? "unset" : actual.toString())
+                        + ", requested "
+                        + e.getValue());
+              }
+            });
+    if (mappings != null) {
+      MappingCompatibility diff = MappingDiff.compare(getMappings(index), mappings);
+      diff.addedFields().forEach(f -> differences.add("mapping lacks field '" + f + "'"));
+      differences.addAll(diff.conflicts());
+    }
+    return differences;
+  }
+
+  @Override
+  public boolean deleteIndex(String index) {
+    if (index.contains("*") || index.contains(",") || index.equals("_all") || index.isBlank()) {
+      throw new IllegalArgumentException(
+          "refusing to delete '" + index + "': name exactly one concrete index");
+    }
+    Reply reply = send("DELETE", "/" + encode(index), Map.of(), null);
+    if (reply.isSuccess()) {
+      return true;
+    }
+    SearchClusterException failure = error("delete index '" + index + "'", reply);
+    if (reply.status() == 404 && "index_not_found_exception".equals(failure.errorType())) {
+      return false;
+    }
+    throw failure;
+  }
+
+  @Override
+  public void putSettings(String index, ObjectNode settings) {
+    expectOk(
+        "update settings of '" + index + "'",
+        send("PUT", "/" + encode(index) + "/_settings", Map.of(), settings));
+  }
+
+  @Override
+  public String startReindex(ReindexRequest request) {
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("wait_for_completion", "false");
+    if (request.automaticSlices() != null) {
+      query.put(
+          "slices", request.automaticSlices() == 0 ? "auto" : request.automaticSlices().toString());
+    }
+    if (request.requestsPerSecond() != -1) {
+      query.put("requests_per_second", Double.toString(request.requestsPerSecond()));
+    }
+    JsonNode body =
+        expectOk(
+            "start reindex " + request.sourceIndex() + " -> " + request.destinationIndex(),
+            send("POST", "/_reindex", query, reindexBody(request)));
+    String task = body.path("task").asText(null);
+    if (task == null) {
+      throw new SearchClusterException(
+          "start reindex", 200, "unexpected_response", "no task id in " + body);
+    }
+    return task;
+  }
+
+  static ObjectNode reindexBody(ReindexRequest request) {
+    ObjectNode body = NODES.objectNode();
+    if (request.proceedOnConflicts()) {
+      body.put("conflicts", "proceed");
+    }
+    ObjectNode source = body.putObject("source");
+    source.put("index", request.sourceIndex());
+    source.put("size", request.batchSize());
+    if (request.query() != null) {
+      source.set("query", request.query());
+    }
+    if (request.sliceId() != null) {
+      source.putObject("slice").put("id", request.sliceId()).put("max", request.sliceMax());
+    }
+    if (request.remote() != null) {
+      ObjectNode remote = source.putObject("remote").put("host", request.remote().host());
+      if (request.remote().username() != null) {
+        remote.put("username", request.remote().username());
+        remote.put("password", request.remote().password());
+      }
+    }
+    ObjectNode dest = body.putObject("dest").put("index", request.destinationIndex());
+    if (request.pipeline() != null) {
+      dest.put("pipeline", request.pipeline());
+    }
+    if (request.opType() != null) {
+      dest.put("op_type", request.opType());
+    }
+    if (request.versionType() != null) {
+      dest.put("version_type", request.versionType());
+    }
+    if (request.scriptSource() != null) {
+      ObjectNode script = body.putObject("script").put("source", request.scriptSource());
+      if (request.scriptLang() != null) {
+        script.put("lang", request.scriptLang());
+      }
+      if (request.scriptParams() != null) {
+        script.set("params", request.scriptParams());
+      }
+    }
+    return body;
+  }
+
+  @Override
+  public ReindexTaskStatus getTask(String taskId) {
+    String operation = "get task " + taskId;
+    Reply reply = send("GET", "/_tasks/" + encode(taskId), Map.of(), null);
+    if (reply.status() == 404) {
+      // The task manager forgets finished tasks; their results stay in .tasks until deleted.
+      Reply stored =
+          send("GET", "/" + TASK_RESULTS_INDEX + "/_doc/" + encode(taskId), Map.of(), null);
+      if (stored.isSuccess() && stored.body().path("found").asBoolean()) {
+        return taskStatus(taskId, stored.body().path("_source"));
+      }
+      throw error(operation, reply);
+    }
+    return taskStatus(taskId, expectOk(operation, reply));
+  }
+
+  static ReindexTaskStatus taskStatus(String taskId, JsonNode body) {
+    boolean completed = body.path("completed").asBoolean(false);
+    JsonNode response = body.path("response");
+    // Finished tasks report final counters in "response"; running ones in "task.status".
+    JsonNode counters = completed && response.isObject() ? response : body.at("/task/status");
+    List<String> failures = new ArrayList<>();
+    response.path("failures").forEach(f -> failures.add(describeFailure(f)));
+    String error = body.has("error") ? describeError(body.get("error")) : null;
+    boolean cancelled =
+        response.hasNonNull("canceled")
+            || body.at("/task/cancelled").asBoolean(false)
+            || counters.hasNonNull("canceled");
+    return new ReindexTaskStatus(
+        taskId,
+        completed,
+        counters.path("total").asLong(),
+        counters.path("created").asLong(),
+        counters.path("updated").asLong(),
+        counters.path("deleted").asLong(),
+        counters.path("batches").asLong(),
+        counters.path("version_conflicts").asLong(),
+        counters.path("noops").asLong(),
+        failures,
+        error,
+        cancelled);
+  }
+
+  private static String describeFailure(JsonNode failure) {
+    JsonNode cause = failure.has("cause") ? failure.get("cause") : failure.path("reason");
+    String where =
+        failure.has("id")
+            ? failure.path("index").asText() + "/" + failure.path("id").asText()
+            : failure.path("index").asText() + "[shard " + failure.path("shard").asText() + "]";
+    return where + ": " + describeError(cause);
+  }
+
+  private static String describeError(JsonNode error) {
+    if (error.isTextual()) {
+      return error.textValue();
+    }
+    String text = error.path("type").asText("error") + ": " + error.path("reason").asText("");
+    JsonNode causedBy = error.get("caused_by");
+    return causedBy == null ? text : text + " (caused by " + describeError(causedBy) + ")";
+  }
+
+  @Override
+  public void cancelTask(String taskId) {
+    Reply reply = send("POST", "/_tasks/" + encode(taskId) + "/_cancel", Map.of(), null);
+    if (reply.status() == 404) {
+      return; // already finished and gone: nothing left to cancel
+    }
+    expectOk("cancel task " + taskId, reply);
+  }
+
+  @Override
+  public void setWriteBlock(String index, boolean blocked) {
+    ObjectNode settings = NODES.objectNode();
+    // null removes the setting instead of leaving an explicit "false" behind.
+    settings.set("index.blocks.write", blocked ? NODES.booleanNode(true) : NullNode.instance);
+    expectOk(
+        (blocked ? "add" : "remove") + " write block on '" + index + "'",
+        send("PUT", "/" + encode(index) + "/_settings", Map.of(), settings));
+  }
+
+  @Override
+  public void refresh(String index) {
+    expectOk(
+        "refresh '" + index + "'", send("POST", "/" + encode(index) + "/_refresh", Map.of(), null));
+  }
+
+  @Override
+  public long count(String index) {
+    JsonNode body =
+        expectOk(
+            "count '" + index + "'", send("GET", "/" + encode(index) + "/_count", Map.of(), null));
+    return body.path("count").asLong();
+  }
+
+  @Override
+  public void updateAliases(List<AliasAction> actions) {
+    if (actions.isEmpty()) {
+      return;
+    }
+    ObjectNode body = NODES.objectNode();
+    ArrayNode list = body.putArray("actions");
+    for (AliasAction action : actions) {
+      switch (action) {
+        case AliasAction.Add add -> {
+          AliasInfo alias = add.alias();
+          ObjectNode a = list.addObject().putObject("add");
+          a.put("index", alias.index()).put("alias", alias.alias());
+          if (alias.filter() != null) {
+            a.set("filter", alias.filter());
+          }
+          if (alias.indexRouting() != null) {
+            a.put("index_routing", alias.indexRouting());
+          }
+          if (alias.searchRouting() != null) {
+            a.put("search_routing", alias.searchRouting());
+          }
+          if (alias.writeIndex() != null) {
+            a.put("is_write_index", alias.writeIndex());
+          }
+        }
+        case AliasAction.Remove remove ->
+            list.addObject()
+                .putObject("remove")
+                .put("index", remove.index())
+                .put("alias", remove.alias());
+        case AliasAction.RemoveIndex removeIndex ->
+            list.addObject().putObject("remove_index").put("index", removeIndex.index());
+      }
+    }
+    expectOk("update aliases", send("POST", "/_aliases", Map.of(), body));
+  }
+
+  @Override
+  public void close() {
+    try {
+      transport.close();
+    } catch (Exception e) {
+      // Closing releases connections only; a failure here leaves nothing to clean up for callers.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OpenSearchCluster[" + description + "]";
+  }
+
+  // --- HTTP plumbing -------------------------------------------------------------------------
+
+  private record Reply(int status, JsonNode body) {
+    boolean isSuccess() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  private Reply send(String method, String path, Map<String, String> query, JsonNode body) {
+    Requests.JsonBodyBuilder builder =
+        Requests.builder().method(method).endpoint(path).query(query);
+    if (body != null) {
+      builder.json(body.toString());
+    }
+    Request request = builder.build();
+    try (Response response = client.execute(request)) {
+      return new Reply(response.getStatus(), parse(response.getBody()));
+    } catch (IOException e) {
+      throw new SearchClusterException(
+          method + " " + path + " on " + description,
+          SearchClusterException.NO_RESPONSE,
+          "connection_error",
+          String.valueOf(e.getMessage()),
+          e);
+    } catch (RuntimeException e) {
+      // Transports fail before sending with unchecked exceptions of their own, e.g. the AWS SDK
+      // when credentials cannot be loaded for signing. Callers only need to know no response came.
+      throw new SearchClusterException(
+          method + " " + path + " on " + description,
+          SearchClusterException.NO_RESPONSE,
+          "client_error",
+          e.getClass().getSimpleName() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static JsonNode parse(Optional<Body> body) throws IOException {
+    if (body.isEmpty()) {
+      return NullNode.instance;
+    }
+    try (Body b = body.get();
+        InputStream in = b.body()) {
+      byte[] bytes = in.readAllBytes();
+      if (bytes.length == 0) {
+        return NullNode.instance;
+      }
+      try {
+        return JSON.readTree(bytes);
+      } catch (IOException notJson) {
+        // Proxies and load balancers answer errors in HTML or plain text.
+        return NODES.textNode(new String(bytes, StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  private JsonNode expectOk(String operation, Reply reply) {
+    if (reply.isSuccess()) {
+      return reply.body();
+    }
+    throw error(operation, reply);
+  }
+
+  private SearchClusterException error(String operation, Reply reply) {
+    JsonNode error = reply.body().path("error");
+    String type;
+    String reason;
+    if (error.isObject()) {
+      type = error.path("type").asText("unknown_error");
+      reason = error.path("reason").asText("");
+    } else if (error.isTextual()) {
+      type = "http_" + reply.status();
+      reason = error.textValue();
+    } else {
+      type = "http_" + reply.status();
+      reason = reply.body().isTextual() ? reply.body().textValue() : "no error details";
+    }
+    return new SearchClusterException(
+        operation + " on " + description, reply.status(), type, reason);
+  }
+
+  private static String encode(String pathSegment) {
+    return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String textOrNull(JsonNode node) {
+    return node == null || node.isNull() ? null : node.asText();
+  }
+}

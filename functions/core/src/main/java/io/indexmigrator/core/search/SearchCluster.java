@@ -1,0 +1,92 @@
+package io.indexmigrator.core.search;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * Everything the migration lifecycle asks of an OpenSearch or Elasticsearch cluster.
+ *
+ * <p>Methods throw {@link SearchClusterException} when the cluster answers with an error or cannot
+ * be reached; {@link SearchClusterException#isRetryable()} tells callers whether to try again.
+ * Index arguments are concrete index names unless a method says otherwise; wildcards are refused
+ * where a mistake would touch more than intended (delete).
+ */
+public interface SearchCluster {
+
+  /** Distribution, version and identity of the cluster. */
+  ClusterInfo info();
+
+  /**
+   * Resolves an index name, alias or wildcard pattern to the open concrete indexes it covers, with
+   * all aliases on each of them.
+   */
+  ResolvedExpression resolve(String expression);
+
+  /** Whether a concrete index or an alias of that name exists. */
+  boolean indexExists(String index);
+
+  /** The index's own settings (defaults omitted), normalized by {@link IndexSettings}. */
+  ObjectNode getSettings(String index);
+
+  /** The index's mappings, e.g. {@code {"properties": {...}}}; empty when it has none. */
+  ObjectNode getMappings(String index);
+
+  /**
+   * Creates an index; safe to repeat. If the index already exists with the requested settings and
+   * mappings (extra fields added since are fine), that counts as success.
+   *
+   * @param settings settings in any shape {@link IndexSettings#normalize} accepts, or {@code null}
+   * @param mappings mappings, or {@code null}
+   * @return whether this call created it
+   * @throws SearchClusterException status 400 {@code resource_already_exists_exception} if an index
+   *     of that name exists with a different definition
+   */
+  CreateIndexResult createIndex(String index, ObjectNode settings, ObjectNode mappings);
+
+  /**
+   * Deletes one concrete index.
+   *
+   * @return {@code false} if there was no such index
+   * @throws IllegalArgumentException for wildcards, comma lists or {@code _all}
+   */
+  boolean deleteIndex(String index);
+
+  /** Updates dynamic settings; a JSON {@code null} value resets a setting to its default. */
+  void putSettings(String index, ObjectNode settings);
+
+  /**
+   * Starts {@code _reindex} without waiting for it.
+   *
+   * @return the task id ({@code node:id}) to poll with {@link #getTask(String)}
+   */
+  String startReindex(ReindexRequest request);
+
+  /**
+   * Progress of a task; for a finished task the stored result, read from the {@code .tasks} index
+   * if the task manager no longer has it.
+   */
+  ReindexTaskStatus getTask(String taskId);
+
+  /** Asks a task to stop. A task that already finished is not an error. */
+  void cancelTask(String taskId);
+
+  /** Sets or clears {@code index.blocks.write}. */
+  void setWriteBlock(String index, boolean blocked);
+
+  /** Makes recent writes visible to search and count. */
+  void refresh(String index);
+
+  /** Number of documents visible to search in an index or alias. */
+  long count(String index);
+
+  /** Applies all actions atomically: either every alias change happens or none does. */
+  void updateAliases(List<AliasAction> actions);
+
+  /**
+   * Whether {@code proposed} mappings could be put on {@code index} as they are, without reindexing
+   * (see {@link MappingDiff}).
+   */
+  default MappingCompatibility checkMappingsAdditive(String index, ObjectNode proposed) {
+    return MappingDiff.compare(getMappings(index), proposed);
+  }
+}

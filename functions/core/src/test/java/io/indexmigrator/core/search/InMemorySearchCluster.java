@@ -1,0 +1,208 @@
+package io.indexmigrator.core.search;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.indexmigrator.core.search.ResolvedExpression.ConcreteIndex;
+import io.indexmigrator.core.search.ResolvedExpression.Kind;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link SearchCluster} held in memory for unit tests of code that only reads cluster metadata
+ * and manages indexes/aliases. Documents and tasks are not modelled: the copy-related calls throw.
+ * Tests that need real behaviour use {@code OpenSearchClusterIT}'s real cluster.
+ */
+public final class InMemorySearchCluster implements SearchCluster {
+
+  private record StoredIndex(ObjectNode settings, ObjectNode mappings) {}
+
+  private final Map<String, StoredIndex> indexes = new TreeMap<>();
+  private final List<AliasInfo> aliases = new ArrayList<>();
+
+  /** Adds an index with {@code primaryShards} shards and the given mappings (may be null). */
+  public InMemorySearchCluster withIndex(String name, int primaryShards, ObjectNode mappings) {
+    ObjectNode settings = JsonNodeFactory.instance.objectNode();
+    settings.put("index.number_of_shards", Integer.toString(primaryShards));
+    settings.put("index.number_of_replicas", "1");
+    settings.put("index.uuid", "uuid-" + name);
+    settings.put("index.creation_date", "1700000000000");
+    settings.put("index.provided_name", name);
+    settings.put("index.version.created", "136408127");
+    return withIndex(name, settings, mappings);
+  }
+
+  /** Adds an index with exactly these (normalized) settings. */
+  public InMemorySearchCluster withIndex(String name, ObjectNode settings, ObjectNode mappings) {
+    indexes.put(
+        name,
+        new StoredIndex(
+            IndexSettings.normalize(settings),
+            mappings == null ? JsonNodeFactory.instance.objectNode() : mappings.deepCopy()));
+    return this;
+  }
+
+  public InMemorySearchCluster withAlias(AliasInfo alias) {
+    aliases.add(alias);
+    return this;
+  }
+
+  @Override
+  public ClusterInfo info() {
+    return new ClusterInfo("in-memory", "in-memory-uuid", ClusterInfo.OPENSEARCH, "2.19.0");
+  }
+
+  @Override
+  public ResolvedExpression resolve(String expression) {
+    Kind kind;
+    List<String> names;
+    if (expression.contains("*")) {
+      kind = Kind.PATTERN;
+      Pattern glob = Pattern.compile(Pattern.quote(expression).replace("*", "\\E.*\\Q"));
+      names = indexes.keySet().stream().filter(n -> glob.matcher(n).matches()).toList();
+    } else if (aliases.stream().anyMatch(a -> a.alias().equals(expression))) {
+      kind = Kind.ALIAS;
+      names =
+          aliases.stream()
+              .filter(a -> a.alias().equals(expression))
+              .map(AliasInfo::index)
+              .sorted()
+              .toList();
+    } else if (indexes.containsKey(expression)) {
+      kind = Kind.INDEX;
+      names = List.of(expression);
+    } else {
+      return new ResolvedExpression(expression, Kind.MISSING, List.of());
+    }
+    List<ConcreteIndex> resolved = new ArrayList<>();
+    for (String name : names) {
+      resolved.add(
+          new ConcreteIndex(
+              name,
+              aliases.stream()
+                  .filter(a -> a.index().equals(name))
+                  .sorted(Comparator.comparing(AliasInfo::alias))
+                  .toList()));
+    }
+    return new ResolvedExpression(expression, kind, resolved);
+  }
+
+  @Override
+  public boolean indexExists(String index) {
+    return indexes.containsKey(index) || aliases.stream().anyMatch(a -> a.alias().equals(index));
+  }
+
+  @Override
+  public ObjectNode getSettings(String index) {
+    return stored(index).settings().deepCopy();
+  }
+
+  @Override
+  public ObjectNode getMappings(String index) {
+    return stored(index).mappings().deepCopy();
+  }
+
+  private StoredIndex stored(String index) {
+    StoredIndex stored = indexes.get(index);
+    if (stored == null) {
+      throw new SearchClusterException(
+          "read '" + index + "'",
+          404,
+          "index_not_found_exception",
+          "no such index [" + index + "]");
+    }
+    return stored;
+  }
+
+  @Override
+  public CreateIndexResult createIndex(String index, ObjectNode settings, ObjectNode mappings) {
+    if (indexes.containsKey(index)) {
+      return CreateIndexResult.ALREADY_EXISTED;
+    }
+    withIndex(index, settings == null ? JsonNodeFactory.instance.objectNode() : settings, mappings);
+    return CreateIndexResult.CREATED;
+  }
+
+  @Override
+  public boolean deleteIndex(String index) {
+    aliases.removeIf(a -> a.index().equals(index));
+    return indexes.remove(index) != null;
+  }
+
+  @Override
+  public void putSettings(String index, ObjectNode settings) {
+    ObjectNode current = stored(index).settings();
+    IndexSettings.normalize(settings)
+        .properties()
+        .forEach(
+            e -> {
+              if (e.getValue().isNull()) {
+                current.remove(e.getKey());
+              } else {
+                current.set(e.getKey(), e.getValue());
+              }
+            });
+  }
+
+  @Override
+  public String startReindex(ReindexRequest request) {
+    throw new UnsupportedOperationException("no documents in memory");
+  }
+
+  @Override
+  public ReindexTaskStatus getTask(String taskId) {
+    throw new UnsupportedOperationException("no tasks in memory");
+  }
+
+  @Override
+  public void cancelTask(String taskId) {
+    throw new UnsupportedOperationException("no tasks in memory");
+  }
+
+  @Override
+  public void setWriteBlock(String index, boolean blocked) {
+    ObjectNode settings = JsonNodeFactory.instance.objectNode();
+    if (blocked) {
+      settings.put("index.blocks.write", "true");
+    } else {
+      settings.putNull("index.blocks.write");
+    }
+    putSettings(index, settings);
+  }
+
+  @Override
+  public void refresh(String index) {
+    stored(index);
+  }
+
+  @Override
+  public long count(String index) {
+    throw new UnsupportedOperationException("no documents in memory");
+  }
+
+  @Override
+  public void updateAliases(List<AliasAction> actions) {
+    // Check everything first so that a failing request changes nothing, as on a real cluster.
+    for (AliasAction action : actions) {
+      if (action instanceof AliasAction.Add add) {
+        stored(add.alias().index());
+      }
+    }
+    for (AliasAction action : actions) {
+      switch (action) {
+        case AliasAction.Add add -> {
+          aliases.removeIf(
+              a -> a.alias().equals(add.alias().alias()) && a.index().equals(add.alias().index()));
+          aliases.add(add.alias());
+        }
+        case AliasAction.Remove remove ->
+            aliases.removeIf(
+                a -> a.alias().equals(remove.alias()) && a.index().equals(remove.index()));
+        case AliasAction.RemoveIndex removeIndex -> deleteIndex(removeIndex.index());
+      }
+    }
+  }
+}
