@@ -48,6 +48,8 @@ import software.amazon.awssdk.regions.Region;
 public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String OPAQUE_ID = "X-Opaque-Id";
+  private static final String SCROLL_KEEP_ALIVE = "2m";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final String TASK_RESULTS_INDEX = ".tasks";
 
@@ -289,6 +291,11 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
 
   @Override
   public String startReindex(ReindexRequest request) {
+    return startReindex(request, null);
+  }
+
+  @Override
+  public String startReindex(ReindexRequest request, String opaqueId) {
     Map<String, String> query = new LinkedHashMap<>();
     query.put("wait_for_completion", "false");
     if (request.automaticSlices() != null) {
@@ -301,7 +308,12 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     JsonNode body =
         expectOk(
             "start reindex " + request.sourceIndex() + " -> " + request.destinationIndex(),
-            send("POST", "/_reindex", query, reindexBody(request)));
+            send(
+                "POST",
+                "/_reindex",
+                query,
+                reindexBody(request),
+                opaqueId == null ? List.of() : List.of(Map.entry(OPAQUE_ID, opaqueId))));
     String task = body.path("task").asText(null);
     if (task == null) {
       throw new SearchClusterException(
@@ -415,6 +427,81 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   }
 
   @Override
+  public List<RunningTask> findTasks(String opaqueIdPrefix) {
+    JsonNode body =
+        expectOk(
+            "list reindex tasks",
+            send(
+                "GET",
+                "/_tasks",
+                Map.of("actions", "*reindex*", "detailed", "true", "group_by", "none"),
+                null));
+    List<RunningTask> found = new ArrayList<>();
+    // group_by=none lists every task flat, children of automatically sliced tasks included;
+    // only top-level tasks carry the caller's header.
+    JsonNode tasks = body.path("tasks");
+    Iterable<JsonNode> all = tasks.isArray() ? tasks : () -> tasks.elements();
+    for (JsonNode task : all) {
+      String opaqueId = task.path("headers").path(OPAQUE_ID).asText(null);
+      if (opaqueId != null
+          && opaqueId.startsWith(opaqueIdPrefix)
+          && !task.hasNonNull("parent_task_id")) {
+        found.add(
+            new RunningTask(
+                task.path("node").asText() + ":" + task.path("id").asLong(),
+                opaqueId,
+                task.path("action").asText()));
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public void putMappings(String index, ObjectNode mappings) {
+    expectOk(
+        "update mappings of '" + index + "'",
+        send("PUT", "/" + encode(index) + "/_mapping", Map.of(), mappings));
+  }
+
+  @Override
+  public void scan(
+      String index,
+      int sliceId,
+      int sliceCount,
+      int batchSize,
+      java.util.function.Consumer<ScannedDocument> sink) {
+    ObjectNode search = NODES.objectNode().put("size", batchSize);
+    search.putArray("sort").add("_doc");
+    if (sliceCount > 1) {
+      search.putObject("slice").put("id", sliceId).put("max", sliceCount);
+    }
+    String operation = "scan '" + index + "' slice " + sliceId + "/" + sliceCount;
+    JsonNode page =
+        expectOk(
+            operation,
+            send("POST", "/" + encode(index) + "/_search", Map.of("scroll", SCROLL_KEEP_ALIVE), search));
+    String scrollId = page.path("_scroll_id").asText(null);
+    try {
+      while (page.path("hits").path("hits").size() > 0) {
+        for (JsonNode hit : page.path("hits").path("hits")) {
+          sink.accept(new ScannedDocument(hit.path("_id").asText(), hit.path("_source").toString()));
+        }
+        ObjectNode next =
+            NODES.objectNode().put("scroll", SCROLL_KEEP_ALIVE).put("scroll_id", scrollId);
+        page = expectOk(operation, send("POST", "/_search/scroll", Map.of(), next));
+        scrollId = page.path("_scroll_id").asText(scrollId);
+      }
+    } finally {
+      if (scrollId != null) {
+        ObjectNode clear = NODES.objectNode();
+        clear.putArray("scroll_id").add(scrollId);
+        // Scroll contexts hold segments open until they expire; free them now.
+        send("DELETE", "/_search/scroll", Map.of(), clear);
+      }
+    }
+  }
+
+  @Override
   public void cancelTask(String taskId) {
     Reply reply = send("POST", "/_tasks/" + encode(taskId) + "/_cancel", Map.of(), null);
     if (reply.status() == 404) {
@@ -508,8 +595,20 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   }
 
   private Reply send(String method, String path, Map<String, String> query, JsonNode body) {
+    return send(method, path, query, body, List.of());
+  }
+
+  private Reply send(
+      String method,
+      String path,
+      Map<String, String> query,
+      JsonNode body,
+      List<Map.Entry<String, String>> headers) {
     Requests.JsonBodyBuilder builder =
         Requests.builder().method(method).endpoint(path).query(query);
+    if (!headers.isEmpty()) {
+      builder.headers(headers);
+    }
     if (body != null) {
       builder.json(body.toString());
     }

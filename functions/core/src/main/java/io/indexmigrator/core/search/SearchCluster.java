@@ -62,6 +62,36 @@ public interface SearchCluster {
   String startReindex(ReindexRequest request);
 
   /**
+   * Starts {@code _reindex} like {@link #startReindex(ReindexRequest)}, with the task tagged by an
+   * {@code X-Opaque-Id} header, which the cluster shows on the task, so {@link #findTasks} finds
+   * it even when the caller lost the task id.
+   */
+  String startReindex(ReindexRequest request, String opaqueId);
+
+  /** A task the cluster is running, with the {@code X-Opaque-Id} it was started with. */
+  record RunningTask(String taskId, String opaqueId, String action) {}
+
+  /** Running reindex tasks whose {@code X-Opaque-Id} starts with {@code opaqueIdPrefix}. */
+  List<RunningTask> findTasks(String opaqueIdPrefix);
+
+  /** Adds to an index's mappings (new fields, updatable parameters). */
+  void putMappings(String index, ObjectNode mappings);
+
+  /**
+   * Streams every document of {@code index}, split in {@code sliceCount} slices that can be read in
+   * parallel; each document arrives in exactly one slice.
+   */
+  void scan(
+      String index,
+      int sliceId,
+      int sliceCount,
+      int batchSize,
+      java.util.function.Consumer<ScannedDocument> sink);
+
+  /** A document as stored: its id and its {@code _source} as JSON text. */
+  record ScannedDocument(String id, String sourceJson) {}
+
+  /**
    * Progress of a task; for a finished task the stored result, read from the {@code .tasks} index
    * if the task manager no longer has it.
    */
