@@ -349,6 +349,21 @@ abstract class StateStoreContract {
   }
 
   @Test
+  void claimSlice_shouldRefuse_whenClaimerReadTheSliceBeforeItWasReset() {
+    // GIVEN an invocation that read the slice at version 1, then the slice ran, failed and was
+    // reset
+    SliceKey key = runningSlice("node1:42");
+    SliceRecord failed = store.failSlice(key, "task lost");
+    SliceRecord reset = store.resetSlice(key, failed.version());
+    // WHEN the stale invocation claims with what it read
+    // THEN it is refused although the slice is PENDING again; the current version is accepted
+    assertThatThrownBy(() -> store.claimSlice(key, 1))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("found PENDING at version " + reset.version());
+    assertThat(store.claimSlice(key, reset.version()).attempts()).isEqualTo(2);
+  }
+
+  @Test
   void recordTask_shouldAcceptRepetition_whenSameTaskIsRecordedTwice() {
     // GIVEN a claimed slice
     SliceKey key = claimedSlice();
@@ -629,6 +644,36 @@ abstract class StateStoreContract {
         .isEqualTo("taken over");
     assertThat(ledger.findIdempotency("k").orElseThrow().status())
         .isEqualTo(IdempotencyRecord.Status.COMPLETED);
+  }
+
+  @Test
+  void complete_shouldKeepTheNewHoldersRecord_whenAStaleHolderFinishesLate() {
+    // GIVEN holder A whose lease ran out, and holder B that took over
+    IdempotencyLedger ledger = (IdempotencyLedger) store;
+    Instant expires = START.plus(Duration.ofHours(1));
+    var inProgress = IdempotencyRecord.Status.IN_PROGRESS;
+    assertThat(
+            ledger.tryAcquire(
+                new IdempotencyRecord("k", inProgress, "A", START.plusSeconds(10), expires, null),
+                START))
+        .isTrue();
+    Instant later = START.plusSeconds(11);
+    assertThat(
+            ledger.tryAcquire(
+                new IdempotencyRecord("k", inProgress, "B", later.plusSeconds(10), expires, null),
+                later))
+        .isTrue();
+    // WHEN A completes late
+    boolean stored =
+        ledger.complete(
+            new IdempotencyRecord(
+                "k", IdempotencyRecord.Status.COMPLETED, "A", later, expires, "\"from A\""));
+    // THEN its result is not stored over B's lease, and A cannot release B's lease either
+    assertThat(stored).isFalse();
+    ledger.release("k", "A");
+    IdempotencyRecord current = ledger.findIdempotency("k").orElseThrow();
+    assertThat(current.leaseId()).isEqualTo("B");
+    assertThat(current.status()).isEqualTo(inProgress);
   }
 
   @Test
