@@ -85,11 +85,11 @@ public final class DynamoStateStore implements StateStore, IdempotencyLedger {
       }
       // Another initialization won between our read and our write; judge again what it left.
     }
-    RecipeRecord winner = getRecipe(name).orElseThrow();
-    throw winner.status().isFinished()
-        ? ConflictException.of(
-            "recipe '" + name + "'", "to initialize it", "constant concurrent initializations")
-        : StateConflicts.recipeActive(winner);
+    // Each attempt lost to a write that left the recipe finished again: give up rather than spin.
+    throw ConflictException.of(
+        "recipe '" + name + "'",
+        "to initialize it",
+        "its record changed under each of " + CREATE_ATTEMPTS + " attempts");
   }
 
   @Override

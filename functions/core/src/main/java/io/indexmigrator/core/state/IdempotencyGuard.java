@@ -84,21 +84,27 @@ public final class IdempotencyGuard {
   private <T> T runAndRemember(
       IdempotencyRecord claim, Duration ttl, Class<T> resultType, Supplier<T> work) {
     T result;
-    String resultJson;
     try {
       result = work.get();
+    } catch (RuntimeException e) {
+      ledger.release(claim.key(), claim.leaseId());
+      throw e;
+    }
+    String resultJson;
+    try {
       resultJson =
           StateLimits.requireJsonSize(
               "result of '" + claim.key() + "'",
               json.writeValueAsString(result),
               StateLimits.MAX_RESULT_BYTES);
-    } catch (RuntimeException | JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       ledger.release(claim.key(), claim.leaseId());
-      if (e instanceof JsonProcessingException jpe) {
-        throw new IllegalArgumentException(
-            "result of '" + claim.key() + "' cannot be written as JSON: " + jpe.getMessage(), jpe);
-      }
-      throw (RuntimeException) e;
+      throw new IllegalArgumentException(
+          "result of '" + claim.key() + "' cannot be written as JSON: " + e.getOriginalMessage(),
+          e);
+    } catch (IllegalArgumentException tooLarge) {
+      ledger.release(claim.key(), claim.leaseId());
+      throw tooLarge;
     }
     Instant done = clock.instant();
     boolean stored =
@@ -118,7 +124,7 @@ public final class IdempotencyGuard {
           claim.key(),
           lease);
     }
-    return resultType.cast(result);
+    return result;
   }
 
   private <T> T read(String key, String resultJson, Class<T> resultType) {

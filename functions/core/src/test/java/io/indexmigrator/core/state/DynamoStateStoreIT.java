@@ -18,7 +18,7 @@ class DynamoStateStoreIT extends StateStoreContract {
   }
 
   @AfterAll
-  static void stopDynamo() throws Exception {
+  static void stopDynamo() {
     if (dynamo != null) {
       dynamo.close();
     }
