@@ -45,6 +45,9 @@ final class LocalDynamo implements AutoCloseable {
             .build();
   }
 
+  /**
+   * Telemetry is off: it would try to reach the internet and writes a metadata file into the cwd.
+   */
   static LocalDynamo start() throws Exception {
     pointSqliteAtNativeLibrary();
     int port;
@@ -53,7 +56,9 @@ final class LocalDynamo implements AutoCloseable {
     }
     DynamoDBProxyServer server =
         ServerRunner.createServerFromCommandLineArgs(
-            new String[] {"-inMemory", "-sharedDb", "-port", String.valueOf(port)});
+            new String[] {
+              "-inMemory", "-sharedDb", "-disableTelemetry", "-port", String.valueOf(port)
+            });
     server.start();
     return new LocalDynamo(server, port);
   }
