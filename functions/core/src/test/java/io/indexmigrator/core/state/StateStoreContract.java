@@ -117,6 +117,48 @@ abstract class StateStoreContract {
   }
 
   @Test
+  void listSlices_shouldNotShowALateWorkersSlice_whenItWritesForTheCancelledGeneration() {
+    // GIVEN generation 1 cancelled and generation 2 initialized
+    RecipeRef gen1 = store.createRecipe("orders", RECIPE_JSON).ref();
+    store.transition("orders", Set.of(RecipeStatus.INITIALIZED), RecipeStatus.CANCELLED);
+    RecipeRef gen2 = store.createRecipe("orders", RECIPE_JSON).ref();
+    store.putSliceIfAbsent(SliceRecord.pending(gen2, "orders-v1", 0, 1));
+    // WHEN a worker of generation 1, still running, writes its slice afterwards
+    boolean written = store.putSliceIfAbsent(SliceRecord.pending(gen1, "orders-v1", 0, 1));
+    // THEN its write lands in generation 1 and generation 2 sees only its own slice
+    assertThat(written).isTrue();
+    assertThat(store.listSlices(gen2)).extracting(SliceRecord::generation).containsExactly(2);
+    assertThat(store.getSlice(new SliceKey(gen2, "orders-v1", 0)).orElseThrow().status())
+        .isEqualTo(SliceStatus.PENDING);
+  }
+
+  @Test
+  void updateRecipe_shouldRejectTheChange_whenItRenamesTheRecipe() {
+    // GIVEN a recipe
+    RecipeRecord created = store.createRecipe("orders", RECIPE_JSON);
+    // WHEN a change returns a record of another name THEN it is refused and nothing is written
+    assertThatThrownBy(
+            () ->
+                store.updateRecipe(
+                    created,
+                    r ->
+                        new RecipeRecord(
+                            "other",
+                            1,
+                            r.document(),
+                            r.status(),
+                            null,
+                            null,
+                            r.createdAt(),
+                            r.updatedAt(),
+                            r.version())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot change the name or generation");
+    assertThat(store.getRecipe("orders")).contains(created);
+    assertThat(store.getRecipe("other")).isEmpty();
+  }
+
+  @Test
   void createRecipe_shouldAllowReinitialization_whenPreviousWasRolledOver() {
     // GIVEN a recipe that finished its rollover
     store.createRecipe("orders", RECIPE_JSON);
