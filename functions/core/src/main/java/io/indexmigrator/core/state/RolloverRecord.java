@@ -1,0 +1,126 @@
+package io.indexmigrator.core.state;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The checkpoint and report of a recipe's rollover; a rollover resumed after a crash starts from
+ * the last phase recorded here.
+ *
+ * @param writeBlockedMillis how long writes to the sources were blocked, once known
+ * @param verificationJson the verifier's summary as JSON (at most 100 KB), or null
+ * @param drainedBacklog how many sync events were applied while writes were blocked
+ * @param failure why the rollover failed, or null
+ */
+public record RolloverRecord(
+    String recipeName,
+    int generation,
+    RolloverPhase phase,
+    Instant blockedAt,
+    Instant unblockedAt,
+    Long writeBlockedMillis,
+    String verificationJson,
+    Long drainedBacklog,
+    String failure,
+    long version) {
+
+  public RolloverRecord {
+    new RecipeRef(recipeName, generation);
+    Objects.requireNonNull(phase, "phase");
+    StateLimits.requireJsonSize(
+        "rollover verification of '" + recipeName + "'",
+        verificationJson,
+        StateLimits.MAX_VERIFICATION_BYTES);
+    failure = StateLimits.truncate(failure, StateLimits.MAX_MESSAGE_CHARS);
+  }
+
+  /** A rollover that has just blocked writes (version 0: not yet written). */
+  public static RolloverRecord blocked(RecipeRef recipe, Instant blockedAt) {
+    return new RolloverRecord(
+        recipe.name(),
+        recipe.generation(),
+        RolloverPhase.BLOCKED,
+        blockedAt,
+        null,
+        null,
+        null,
+        null,
+        null,
+        0);
+  }
+
+  public RecipeRef recipe() {
+    return new RecipeRef(recipeName, generation);
+  }
+
+  public RolloverRecord withPhase(RolloverPhase newPhase) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        newPhase,
+        blockedAt,
+        unblockedAt,
+        writeBlockedMillis,
+        verificationJson,
+        drainedBacklog,
+        failure,
+        version);
+  }
+
+  public RolloverRecord withVerification(String json) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        phase,
+        blockedAt,
+        unblockedAt,
+        writeBlockedMillis,
+        json,
+        drainedBacklog,
+        failure,
+        version);
+  }
+
+  public RolloverRecord withUnblocked(Instant at, long drained) {
+    Long blockedFor = blockedAt == null ? null : at.toEpochMilli() - blockedAt.toEpochMilli();
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        phase,
+        blockedAt,
+        at,
+        blockedFor,
+        verificationJson,
+        drained,
+        failure,
+        version);
+  }
+
+  public RolloverRecord withFailure(String message) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        RolloverPhase.FAILED,
+        blockedAt,
+        unblockedAt,
+        writeBlockedMillis,
+        verificationJson,
+        drainedBacklog,
+        message,
+        version);
+  }
+
+  RolloverRecord withVersion(long newVersion) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        phase,
+        blockedAt,
+        unblockedAt,
+        writeBlockedMillis,
+        verificationJson,
+        drainedBacklog,
+        failure,
+        newVersion);
+  }
+}
