@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * How a function reaches the search cluster. Credentials never live in the environment on AWS: basic
- * auth names a Secrets Manager secret; SigV4 uses the function's role.
+ * How a function reaches the search cluster. Credentials never live in the environment on AWS:
+ * basic auth names a Secrets Manager secret; SigV4 uses the function's role.
  */
 public record ClusterConfig(
     URI endpoint,

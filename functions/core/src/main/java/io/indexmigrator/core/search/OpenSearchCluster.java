@@ -479,12 +479,17 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     JsonNode page =
         expectOk(
             operation,
-            send("POST", "/" + encode(index) + "/_search", Map.of("scroll", SCROLL_KEEP_ALIVE), search));
+            send(
+                "POST",
+                "/" + encode(index) + "/_search",
+                Map.of("scroll", SCROLL_KEEP_ALIVE),
+                search));
     String scrollId = page.path("_scroll_id").asText(null);
     try {
       while (page.path("hits").path("hits").size() > 0) {
         for (JsonNode hit : page.path("hits").path("hits")) {
-          sink.accept(new ScannedDocument(hit.path("_id").asText(), hit.path("_source").toString()));
+          sink.accept(
+              new ScannedDocument(hit.path("_id").asText(), hit.path("_source").toString()));
         }
         ObjectNode next =
             NODES.objectNode().put("scroll", SCROLL_KEEP_ALIVE).put("scroll_id", scrollId);

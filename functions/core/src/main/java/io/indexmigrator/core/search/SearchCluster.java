@@ -63,8 +63,8 @@ public interface SearchCluster {
 
   /**
    * Starts {@code _reindex} like {@link #startReindex(ReindexRequest)}, with the task tagged by an
-   * {@code X-Opaque-Id} header, which the cluster shows on the task, so {@link #findTasks} finds
-   * it even when the caller lost the task id.
+   * {@code X-Opaque-Id} header, which the cluster shows on the task, so {@link #findTasks} finds it
+   * even when the caller lost the task id.
    */
   String startReindex(ReindexRequest request, String opaqueId);
 

@@ -45,20 +45,27 @@ public final class SmokeSteps {
   }
 
   /**
-   * Sends {@code body} to the smoke queue. A body {@code flaky:N} fails its first N attempts with
-   * a retryable error (attempts are counted in the state table, so they survive the Lambda); a
-   * body {@code fail:why} fails for good.
+   * Sends {@code body} to the smoke queue. A body {@code flaky:N} fails its first N attempts with a
+   * retryable error (attempts are counted in the state table, so they survive the Lambda); a body
+   * {@code fail:why} fails for good.
    */
   public Map<String, Object> sendMessage(String runId, String body) {
     if (body.startsWith(FAIL)) {
-      throw new MigrationFailedException("smoke step asked to fail: " + body.substring(FAIL.length()));
+      throw new MigrationFailedException(
+          "smoke step asked to fail: " + body.substring(FAIL.length()));
     }
     if (body.startsWith(FLAKY)) {
       int failures = parseCount(body);
       long attempt = countAttempt(runId, body);
       if (attempt <= failures) {
         throw new RetryableMigrationException(
-            "smoke step '" + body + "' fails attempt " + attempt + " of " + failures + " on purpose");
+            "smoke step '"
+                + body
+                + "' fails attempt "
+                + attempt
+                + " of "
+                + failures
+                + " on purpose");
       }
     }
     String messageId =
@@ -104,10 +111,14 @@ public final class SmokeSteps {
                                 ":delivered", AttributeValue.fromS("delivered#"))))
             .count();
     return Map.of(
-        "delivered", delivered,
-        "expected", expected,
-        "complete", delivered >= expected,
-        "polls", polls + 1);
+        "delivered",
+        delivered,
+        "expected",
+        expected,
+        "complete",
+        delivered >= expected,
+        "polls",
+        polls + 1);
   }
 
   private long countAttempt(String runId, String body) {

@@ -64,8 +64,8 @@ final class DynamoItems {
     item.put(
         "aliases", AttributeValue.fromL(r.aliases().stream().map(DynamoItems::aliasItem).toList()));
     item.put("createdByUs", AttributeValue.fromBool(r.createdByUs()));
-    put(item, "origRefreshInterval", r.originalRefreshInterval());
-    put(item, "origNumberOfReplicas", r.originalNumberOfReplicas());
+    put(item, "recipeEntry", r.recipeEntry());
+    put(item, "restoreSettings", r.restoreSettingsJson());
     item.put("writeBlockSetByUs", AttributeValue.fromBool(r.writeBlockSetByUs()));
     put(item, "phase", r.phase().name());
     item.put("sliceCount", n(r.sliceCount()));
@@ -84,8 +84,8 @@ final class DynamoItems {
             ? item.get("aliases").l().stream().map(a -> alias(a.m())).toList()
             : List.of(),
         bool(item, "createdByUs"),
-        str(item, "origRefreshInterval"),
-        str(item, "origNumberOfReplicas"),
+        str(item, "recipeEntry"),
+        str(item, "restoreSettings"),
         bool(item, "writeBlockSetByUs"),
         IndexPhase.valueOf(str(item, "phase")),
         integer(item, "sliceCount"),

@@ -7,9 +7,10 @@ import java.util.Objects;
  * The plan and progress for one source index of a recipe.
  *
  * @param createdByUs whether the destination was created by this recipe (so cancel may delete it)
- * @param originalRefreshInterval the destination's refresh_interval to restore after the copy, or
- *     null when it was unset
- * @param originalNumberOfReplicas the destination's number_of_replicas to restore, or null
+ * @param recipeEntry the recipe entry this index came from, e.g. {@code indexes[1]} (its transform
+ *     and options apply)
+ * @param restoreSettingsJson the settings to put on the destination after the bulk load (refresh
+ *     interval, replicas), as JSON; a null value resets a setting to the cluster default
  * @param writeBlockSetByUs whether this recipe put the write block on the source (so only then it
  *     removes it)
  * @param docsTotal the source's document count when the copy was planned
@@ -21,8 +22,8 @@ public record IndexRecord(
     String destination,
     List<AliasSpec> aliases,
     boolean createdByUs,
-    String originalRefreshInterval,
-    String originalNumberOfReplicas,
+    String recipeEntry,
+    String restoreSettingsJson,
     boolean writeBlockSetByUs,
     IndexPhase phase,
     int sliceCount,
@@ -53,8 +54,8 @@ public record IndexRecord(
       String destination,
       List<AliasSpec> aliases,
       boolean createdByUs,
-      String originalRefreshInterval,
-      String originalNumberOfReplicas,
+      String recipeEntry,
+      String restoreSettingsJson,
       int sliceCount,
       long docsTotal) {
     return new IndexRecord(
@@ -64,8 +65,8 @@ public record IndexRecord(
         destination,
         aliases,
         createdByUs,
-        originalRefreshInterval,
-        originalNumberOfReplicas,
+        recipeEntry,
+        restoreSettingsJson,
         false,
         IndexPhase.PENDING,
         sliceCount,
@@ -85,8 +86,8 @@ public record IndexRecord(
         destination,
         aliases,
         createdByUs,
-        originalRefreshInterval,
-        originalNumberOfReplicas,
+        recipeEntry,
+        restoreSettingsJson,
         writeBlockSetByUs,
         newPhase,
         sliceCount,
@@ -102,8 +103,8 @@ public record IndexRecord(
         destination,
         aliases,
         createdByUs,
-        originalRefreshInterval,
-        originalNumberOfReplicas,
+        recipeEntry,
+        restoreSettingsJson,
         set,
         phase,
         sliceCount,
@@ -119,8 +120,8 @@ public record IndexRecord(
         destination,
         aliases,
         created,
-        originalRefreshInterval,
-        originalNumberOfReplicas,
+        recipeEntry,
+        restoreSettingsJson,
         writeBlockSetByUs,
         phase,
         sliceCount,
@@ -136,8 +137,8 @@ public record IndexRecord(
         destination,
         aliases,
         createdByUs,
-        originalRefreshInterval,
-        originalNumberOfReplicas,
+        recipeEntry,
+        restoreSettingsJson,
         writeBlockSetByUs,
         phase,
         sliceCount,

@@ -12,9 +12,9 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A {@link SearchCluster} held in memory for unit tests of code that only reads cluster metadata
- * and manages indexes/aliases. Documents and tasks are not modelled: the copy-related calls throw.
- * Tests that need real behaviour use {@code OpenSearchClusterIT}'s real cluster.
+ * A {@link SearchCluster} held in memory for unit tests of code that reads cluster metadata,
+ * manages indexes/aliases, and counts or scans documents. Reindex tasks are not modelled: those
+ * calls throw. Tests that need real behaviour use a real cluster ({@code *IT}).
  */
 public final class InMemorySearchCluster implements SearchCluster {
 
@@ -22,6 +22,14 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   private final Map<String, StoredIndex> indexes = new TreeMap<>();
   private final List<AliasInfo> aliases = new ArrayList<>();
+  private final Map<String, Map<String, String>> documents = new TreeMap<>();
+
+  /** Stores a document (its source as JSON text) in an existing index. */
+  public InMemorySearchCluster withDocument(String index, String id, String sourceJson) {
+    stored(index);
+    documents.computeIfAbsent(index, i -> new TreeMap<>()).put(id, sourceJson);
+    return this;
+  }
 
   /** Adds an index with {@code primaryShards} shards and the given mappings (may be null). */
   public InMemorySearchCluster withIndex(String name, int primaryShards, ObjectNode mappings) {
@@ -153,6 +161,42 @@ public final class InMemorySearchCluster implements SearchCluster {
   }
 
   @Override
+  public String startReindex(ReindexRequest request, String opaqueId) {
+    throw new UnsupportedOperationException("no tasks in memory");
+  }
+
+  @Override
+  public List<RunningTask> findTasks(String opaqueIdPrefix) {
+    return List.of();
+  }
+
+  @Override
+  public void putMappings(String index, ObjectNode mappings) {
+    StoredIndex current = stored(index);
+    ObjectNode merged = current.mappings().deepCopy();
+    merged.setAll(mappings);
+    indexes.put(index, new StoredIndex(current.settings(), merged));
+  }
+
+  @Override
+  public void scan(
+      String index,
+      int sliceId,
+      int sliceCount,
+      int batchSize,
+      java.util.function.Consumer<ScannedDocument> sink) {
+    stored(index);
+    documents
+        .getOrDefault(index, Map.of())
+        .forEach(
+            (id, source) -> {
+              if (Math.floorMod(id.hashCode(), sliceCount) == sliceId) {
+                sink.accept(new ScannedDocument(id, source));
+              }
+            });
+  }
+
+  @Override
   public ReindexTaskStatus getTask(String taskId) {
     throw new UnsupportedOperationException("no tasks in memory");
   }
@@ -180,7 +224,8 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   @Override
   public long count(String index) {
-    throw new UnsupportedOperationException("no documents in memory");
+    stored(index);
+    return documents.getOrDefault(index, Map.of()).size();
   }
 
   @Override

@@ -32,8 +32,8 @@ class StateRecordsJsonTest {
             "dst",
             List.of(new AliasSpec("al", "{\"term\":{}}", "r", "ir", "sr", true)),
             true,
-            "1s",
-            "1",
+            "indexes[0]",
+            "{\"index.refresh_interval\":\"1s\"}",
             2,
             10);
     var slice =

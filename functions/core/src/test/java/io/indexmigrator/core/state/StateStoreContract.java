@@ -326,8 +326,8 @@ abstract class StateStoreContract {
                     new AliasSpec("orders", "{\"term\":{\"tenant\":\"a\"}}", "1", "2", "3", true),
                     AliasSpec.named("orders-read")),
                 true,
-                "30s",
-                "2",
+                "indexes[2]",
+                "{\"index.number_of_replicas\":\"2\"}",
                 4,
                 123_456)
             .withWriteBlockSetByUs(true);

@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a handler over each message of an SQS batch and reports the ones that failed, so only those
- * are redelivered (and, after the queue's maxReceiveCount, moved to its DLQ). The event source
- * must have {@code ReportBatchItemFailures} enabled.
+ * are redelivered (and, after the queue's maxReceiveCount, moved to its DLQ). The event source must
+ * have {@code ReportBatchItemFailures} enabled.
  *
- * <p>On a FIFO queue the first failure also fails every later message of the batch: they may
- * belong to the same message group and must not be applied ahead of the one that failed.
+ * <p>On a FIFO queue the first failure also fails every later message of the batch: they may belong
+ * to the same message group and must not be applied ahead of the one that failed.
  */
 public final class SqsBatchProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(SqsBatchProcessor.class);

@@ -1,0 +1,131 @@
+package io.indexmigrator.core.lifecycle;
+
+import io.indexmigrator.core.MigrationFailedException;
+import io.indexmigrator.core.RetryableMigrationException;
+import io.indexmigrator.core.search.SearchClusterException;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.state.RecipeRecord;
+import io.indexmigrator.core.state.RecipeRef;
+import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.SliceRecord;
+import io.indexmigrator.core.state.SliceStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code cancel}: stops the execution, cancels our reindex tasks (found by their tag, so only
+ * ours), lifts write blocks we set, deletes the destination indexes this recipe created (unless
+ * kept), and marks the recipe CANCELLED so {@code init} may start over. Source data is never
+ * touched. Safe to repeat: a half-done cancel is finished by the next one.
+ */
+public final class Canceller {
+  private static final Duration TASK_STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Lifecycle lifecycle;
+  private final Consumer<String> executionStopper;
+
+  /**
+   * @param executionStopper stops a Step Functions execution by ARN (a no-op if it has finished)
+   */
+  public Canceller(Lifecycle lifecycle, Consumer<String> executionStopper) {
+    this.lifecycle = lifecycle;
+    this.executionStopper = executionStopper;
+  }
+
+  public CancelReport cancel(String name, boolean keepDestinations) {
+    RecipeRecord recipe = lifecycle.recipe(name);
+    if (recipe.status() == RecipeStatus.ROLLED_OVER) {
+      throw new MigrationFailedException(
+          "recipe '"
+              + name
+              + "' is already rolled over: the destinations are live, so there is nothing to cancel");
+    }
+    String previous = recipe.status().name();
+    if (recipe.status() == RecipeStatus.CANCELLED) {
+      return new CancelReport(name, previous, false, List.of(), List.of(), List.of(), List.of());
+    }
+    recipe =
+        lifecycle
+            .store()
+            .transition(
+                name,
+                EnumSet.complementOf(EnumSet.of(RecipeStatus.ROLLED_OVER, RecipeStatus.CANCELLED)),
+                RecipeStatus.CANCELLING);
+    RecipeRef ref = recipe.ref();
+
+    boolean stopped = false;
+    if (recipe.executionArn() != null) {
+      executionStopper.accept(recipe.executionArn());
+      stopped = true;
+    }
+    List<String> cancelled = cancelTasks(ref);
+
+    List<String> lifted = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    for (IndexRecord index : lifecycle.store().listIndexes(ref)) {
+      if (index.writeBlockSetByUs()) {
+        lifecycle.source().setWriteBlock(index.source(), false);
+        lifecycle.store().updateIndex(index, i -> i.withWriteBlockSetByUs(false));
+        lifted.add(index.source());
+      }
+      if (!index.createdByUs()) {
+        continue;
+      }
+      if (keepDestinations) {
+        kept.add(index.destination());
+      } else if (lifecycle.destination().deleteIndex(index.destination())) {
+        deleted.add(index.destination());
+      }
+    }
+    lifecycle.store().transition(name, Set.of(RecipeStatus.CANCELLING), RecipeStatus.CANCELLED);
+    return new CancelReport(name, previous, stopped, cancelled, lifted, deleted, kept);
+  }
+
+  /**
+   * Cancels every task tagged for this recipe and waits until they are gone: a reindex still
+   * running after its destination is deleted would create the index again with dynamic mappings.
+   */
+  private List<String> cancelTasks(RecipeRef ref) {
+    String tag = TaskTag.ofRecipe(ref);
+    Set<String> ids = new LinkedHashSet<>();
+    lifecycle.destination().findTasks(tag).forEach(t -> ids.add(t.taskId()));
+    for (SliceRecord slice : lifecycle.store().listSlices(ref)) {
+      if (slice.taskId() != null && slice.status() == SliceStatus.RUNNING) {
+        ids.add(slice.taskId());
+      }
+    }
+    for (String id : ids) {
+      try {
+        lifecycle.destination().cancelTask(id);
+      } catch (SearchClusterException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+      }
+    }
+    long deadline = System.nanoTime() + TASK_STOP_TIMEOUT.toNanos();
+    while (!lifecycle.destination().findTasks(tag).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new RetryableMigrationException(
+            "reindex tasks of '"
+                + ref.name()
+                + "' did not stop within "
+                + TASK_STOP_TIMEOUT.toSeconds()
+                + " s; run cancel again");
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RetryableMigrationException("interrupted while waiting for tasks to stop", e);
+      }
+    }
+    return List.copyOf(ids);
+  }
+}

@@ -1,0 +1,354 @@
+package io.indexmigrator.core.lifecycle;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.indexmigrator.core.MigrationFailedException;
+import io.indexmigrator.core.RetryableMigrationException;
+import io.indexmigrator.core.recipe.CopyOptions;
+import io.indexmigrator.core.recipe.Recipe;
+import io.indexmigrator.core.recipe.Transform;
+import io.indexmigrator.core.search.ReindexRequest;
+import io.indexmigrator.core.search.ReindexTaskStatus;
+import io.indexmigrator.core.search.SearchClusterException;
+import io.indexmigrator.core.state.ConflictException;
+import io.indexmigrator.core.state.IndexPhase;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.state.RecipeRecord;
+import io.indexmigrator.core.state.RecipeRef;
+import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.SliceKey;
+import io.indexmigrator.core.state.SliceProgress;
+import io.indexmigrator.core.state.SliceRecord;
+import io.indexmigrator.core.state.SliceStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The steps of the copy state machine (statemachine/migration.asl.json). Each step reads its truth
+ * from the state store and the cluster, never from the execution's input alone, so any step may be
+ * repeated, and a new execution resumes what a stopped or crashed one left: running tasks are
+ * re-attached, finished slices skipped.
+ */
+public final class CopyCoordinator {
+  /** Slices handed to one execution round; bounds the round's history. */
+  static final int MAX_ITEMS_PER_ROUND = 40;
+
+  /** Polls of one slice per round before the round yields to a fresh execution. */
+  static final int MAX_POLLS_PER_ROUND = 60;
+
+  static final int FIRST_WAIT_SECONDS = 2;
+  static final int MAX_WAIT_SECONDS = 30;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Lifecycle lifecycle;
+
+  public CopyCoordinator(Lifecycle lifecycle) {
+    this.lifecycle = lifecycle;
+  }
+
+  /** One work item of the Map state. */
+  public record SliceItem(String recipe, int generation, String source, int sliceId) {
+    SliceKey key() {
+      return new SliceKey(new RecipeRef(recipe, generation), source, sliceId);
+    }
+  }
+
+  /** Output of {@code plan}. */
+  public record PlanResult(
+      String recipe, int generation, int round, int itemCount, List<SliceItem> items) {}
+
+  /**
+   * Output of {@code startSlice} and {@code pollSlice}: whether the item's loop ends, and how long
+   * to wait before the next poll otherwise.
+   */
+  public record SliceStep(boolean finished, String status, int waitSeconds, int polls) {}
+
+  /**
+   * Starts or resumes a round: marks the recipe RUNNING under this execution, and hands out the
+   * slices that are not finished. Round 0 (a fresh {@code run}) also gives failed slices another
+   * attempt.
+   */
+  public PlanResult plan(String recipeName, int round, String executionArn) {
+    RecipeRecord recipe =
+        lifecycle
+            .store()
+            .transition(
+                recipeName,
+                Set.of(RecipeStatus.INITIALIZED, RecipeStatus.RUNNING, RecipeStatus.FAILED),
+                RecipeStatus.RUNNING,
+                r -> r.withExecutionArn(executionArn).withFailure(null));
+    if (!executionArn.equals(recipe.executionArn())) {
+      recipe = lifecycle.store().updateRecipe(recipe, r -> r.withExecutionArn(executionArn));
+    }
+    RecipeRef ref = recipe.ref();
+    for (IndexRecord index : lifecycle.store().listIndexes(ref)) {
+      if (index.phase() == IndexPhase.PENDING || index.phase() == IndexPhase.FAILED) {
+        lifecycle.store().updateIndex(index, i -> i.withPhase(IndexPhase.COPYING));
+      }
+    }
+    List<SliceItem> items = new ArrayList<>();
+    for (SliceRecord slice : lifecycle.store().listSlices(ref)) {
+      if (slice.status() == SliceStatus.DONE) {
+        continue;
+      }
+      if (slice.status() == SliceStatus.FAILED) {
+        if (round > 0) {
+          continue;
+        }
+        lifecycle.store().resetSlice(slice.key(), slice.version());
+      }
+      if (items.size() < MAX_ITEMS_PER_ROUND) {
+        items.add(new SliceItem(ref.name(), ref.generation(), slice.source(), slice.sliceId()));
+      }
+    }
+    return new PlanResult(ref.name(), ref.generation(), round, items.size(), items);
+  }
+
+  /** Starts the slice's task, or re-attaches to the one already running for it. */
+  public SliceStep startSlice(SliceItem item) {
+    SliceKey key = item.key();
+    SliceRecord slice = slice(key);
+    switch (slice.status()) {
+      case DONE, FAILED -> {
+        return finished(slice);
+      }
+      case RUNNING -> {
+        return new SliceStep(false, "RUNNING", 1, 0);
+      }
+      case STARTING -> {
+        // The claimer died between claiming and recording: its task may exist.
+        Optional<String> orphan = findOurTask(key);
+        if (orphan.isPresent()) {
+          lifecycle.store().recordTask(key, orphan.get());
+          return new SliceStep(false, "RUNNING", 1, 0);
+        }
+        slice = lifecycle.store().resetSlice(key, slice.version());
+      }
+      default -> {
+        // PENDING: claim below.
+      }
+    }
+    SliceRecord claimed;
+    try {
+      claimed = lifecycle.store().claimSlice(key, slice.version());
+    } catch (ConflictException lostRace) {
+      throw new RetryableMigrationException(
+          "slice " + key + " was claimed concurrently; retrying picks up the winner's task",
+          lostRace);
+    }
+    String taskId = startTask(key, claimed);
+    lifecycle.store().recordTask(key, taskId);
+    return new SliceStep(false, "RUNNING", FIRST_WAIT_SECONDS, 0);
+  }
+
+  /** Polls the slice's task once and checkpoints its progress. */
+  public SliceStep pollSlice(SliceItem item, int polls, int waitSeconds) {
+    SliceKey key = item.key();
+    SliceRecord slice = slice(key);
+    if (slice.status() != SliceStatus.RUNNING) {
+      return slice.status() == SliceStatus.DONE || slice.status() == SliceStatus.FAILED
+          ? finished(slice)
+          : startSlice(item);
+    }
+    ReindexTaskStatus task;
+    try {
+      task = lifecycle.destination().getTask(slice.taskId());
+    } catch (SearchClusterException e) {
+      if (e.status() == 404) {
+        // The cluster lost the task (a restart): copy the slice again; writes are idempotent.
+        lifecycle
+            .store()
+            .failSlice(key, "task " + slice.taskId() + " disappeared from the cluster");
+        SliceRecord failed = slice(key);
+        lifecycle.store().resetSlice(key, failed.version());
+        return startSlice(item);
+      }
+      throw e;
+    }
+    SliceProgress progress = progress(task);
+    if (!task.completed()) {
+      lifecycle.store().recordProgress(key, slice.taskId(), progress);
+      int next = Math.min(MAX_WAIT_SECONDS, Math.max(FIRST_WAIT_SECONDS, waitSeconds * 3 / 2));
+      if (polls + 1 >= MAX_POLLS_PER_ROUND) {
+        return new SliceStep(true, "YIELDED", next, polls + 1);
+      }
+      return new SliceStep(false, "RUNNING", next, polls + 1);
+    }
+    if (task.succeeded()) {
+      lifecycle.store().completeSlice(key, slice.taskId(), progress);
+      return new SliceStep(true, "DONE", 0, polls + 1);
+    }
+    lifecycle.store().recordProgress(key, slice.taskId(), progress);
+    String reason =
+        task.cancelled()
+            ? "task was cancelled"
+            : task.error() != null
+                ? task.error()
+                : task.failures().size() + " documents failed, first: " + task.failures().get(0);
+    lifecycle.store().failSlice(key, reason);
+    return new SliceStep(true, "FAILED", 0, polls + 1);
+  }
+
+  /**
+   * Ends the copy when every slice is done: restores the destinations' refresh interval and
+   * replicas, refreshes them, and marks the recipe COPIED. A failed slice fails the recipe, with
+   * the reasons, and leaves the destinations for inspection.
+   */
+  public Map<String, Object> finishCopy(String recipeName, int generation) {
+    RecipeRecord recipe = lifecycle.recipe(recipeName);
+    RecipeRef ref = recipe.ref();
+    if (ref.generation() != generation) {
+      throw new MigrationFailedException(
+          "recipe '" + recipeName + "' was re-initialized (generation " + ref.generation() + ")");
+    }
+    List<SliceRecord> slices = lifecycle.store().listSlices(ref);
+    List<String> failures = new ArrayList<>();
+    long notDone = 0;
+    for (SliceRecord slice : slices) {
+      if (slice.status() == SliceStatus.FAILED) {
+        failures.add(slice.source() + " slice " + slice.sliceId() + ": " + slice.lastError());
+      } else if (slice.status() != SliceStatus.DONE) {
+        notDone++;
+      }
+    }
+    if (!failures.isEmpty()) {
+      String message = failures.size() + " slices failed: " + String.join("; ", failures);
+      for (IndexRecord index : lifecycle.store().listIndexes(ref)) {
+        lifecycle.store().updateIndex(index, i -> i.withPhase(IndexPhase.FAILED));
+      }
+      lifecycle
+          .store()
+          .transition(
+              recipeName,
+              Set.of(RecipeStatus.RUNNING),
+              RecipeStatus.FAILED,
+              r -> r.withFailure(message));
+      throw new MigrationFailedException(message);
+    }
+    if (notDone > 0) {
+      throw new RetryableMigrationException(notDone + " slices are still copying");
+    }
+    long copied = 0;
+    for (IndexRecord index : lifecycle.store().listIndexes(ref)) {
+      if (index.phase() != IndexPhase.COPIED) {
+        lifecycle.destination().putSettings(index.destination(), restoreSettings(index));
+        lifecycle.destination().refresh(index.destination());
+        lifecycle.store().updateIndex(index, i -> i.withPhase(IndexPhase.COPIED));
+      }
+    }
+    for (SliceRecord slice : slices) {
+      copied += copiedDocuments(slice.progress());
+    }
+    lifecycle.store().transition(recipeName, Set.of(RecipeStatus.RUNNING), RecipeStatus.COPIED);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("recipe", recipeName);
+    result.put("status", RecipeStatus.COPIED.name());
+    result.put("docsCopied", copied);
+    return result;
+  }
+
+  /** Marks the recipe FAILED with the error a state caught. */
+  public void recordFailure(String recipeName, String error, String cause) {
+    String message = (error == null ? "error" : error) + (cause == null ? "" : ": " + cause);
+    try {
+      lifecycle
+          .store()
+          .transition(
+              recipeName,
+              Set.of(RecipeStatus.INITIALIZED, RecipeStatus.RUNNING),
+              RecipeStatus.FAILED,
+              r -> r.withFailure(message));
+    } catch (ConflictException alreadyElsewhere) {
+      // A cancel or a finished copy came first; its status stands.
+    }
+  }
+
+  static long copiedDocuments(SliceProgress progress) {
+    return progress.created() + progress.updated() + progress.versionConflicts();
+  }
+
+  private String startTask(SliceKey key, SliceRecord slice) {
+    RecipeRecord recipeRecord = lifecycle.recipe(key.recipe().name());
+    Recipe recipe = lifecycle.parsedRecipe(recipeRecord);
+    IndexRecord index =
+        lifecycle
+            .store()
+            .getIndex(key.recipe(), key.source())
+            .orElseThrow(() -> new MigrationFailedException("no index record for " + key));
+    CopyOptions copy = recipe.copy();
+    Transform transform = transformOf(recipe, index);
+    boolean sliced = slice.sliceCount() > 1;
+    ReindexRequest request =
+        new ReindexRequest(
+            index.source(),
+            index.destination(),
+            null,
+            sliced ? slice.sliceId() : null,
+            sliced ? slice.sliceCount() : null,
+            null,
+            copy.batchSize(),
+            copy.requestsPerSecond(),
+            transform instanceof Transform.Script s ? s.source() : null,
+            transform instanceof Transform.Script s ? s.lang() : null,
+            transform instanceof Transform.Script s ? s.params() : null,
+            transform instanceof Transform.Pipeline p ? p.name() : null,
+            null,
+            null,
+            // External versions carry the source's _version: a re-copied slice or a late copy can
+            // never overwrite a newer document written by sync.
+            "external",
+            true);
+    return lifecycle
+        .destination()
+        .startReindex(request, TaskTag.ofSlice(key.recipe(), key.source(), key.sliceId()));
+  }
+
+  private static Transform transformOf(Recipe recipe, IndexRecord index) {
+    return recipe.indexes().get(RecipeEntries.indexOf(index.recipeEntry())).transform();
+  }
+
+  private Optional<String> findOurTask(SliceKey key) {
+    String tag = TaskTag.ofSlice(key.recipe(), key.source(), key.sliceId());
+    return lifecycle.destination().findTasks(tag).stream()
+        .filter(t -> tag.equals(t.opaqueId()))
+        .map(t -> t.taskId())
+        .findFirst();
+  }
+
+  private ObjectNode restoreSettings(IndexRecord index) {
+    try {
+      return (ObjectNode) JSON.readTree(index.restoreSettingsJson());
+    } catch (Exception e) {
+      throw new MigrationFailedException(
+          "stored restore settings of " + index.source() + " are not JSON", e);
+    }
+  }
+
+  private SliceRecord slice(SliceKey key) {
+    return lifecycle
+        .store()
+        .getSlice(key)
+        .orElseThrow(() -> new MigrationFailedException("no slice " + key + " in the state table"));
+  }
+
+  private static SliceStep finished(SliceRecord slice) {
+    return new SliceStep(true, slice.status().name(), 0, 0);
+  }
+
+  private static SliceProgress progress(ReindexTaskStatus task) {
+    return new SliceProgress(
+        task.total(),
+        task.created(),
+        task.updated(),
+        task.deleted(),
+        task.versionConflicts(),
+        task.batches(),
+        task.failures().size(),
+        task.failures());
+  }
+}

@@ -1,0 +1,268 @@
+package io.indexmigrator.core.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.indexmigrator.core.MigrationFailedException;
+import io.indexmigrator.core.plan.IndexMigration;
+import io.indexmigrator.core.plan.MigrationPlan;
+import io.indexmigrator.core.plan.Planner;
+import io.indexmigrator.core.recipe.IndexSpec;
+import io.indexmigrator.core.recipe.Recipe;
+import io.indexmigrator.core.recipe.RecipeLoader;
+import io.indexmigrator.core.search.AliasInfo;
+import io.indexmigrator.core.search.CreateIndexResult;
+import io.indexmigrator.core.search.MappingCompatibility;
+import io.indexmigrator.core.search.SearchClusterException;
+import io.indexmigrator.core.state.AliasSpec;
+import io.indexmigrator.core.state.ConflictException;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.state.RecipeRecord;
+import io.indexmigrator.core.state.RecipeRef;
+import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.SliceRecord;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code init}: validates a recipe against the cluster, stores it, and creates the destination
+ * indexes for fast bulk loading. Either all of that happens or none of it: a failure part-way
+ * deletes what this call created and forgets the recipe.
+ */
+public final class Initializer {
+  private static final Logger LOG = LoggerFactory.getLogger(Initializer.class);
+
+  /** Marks destination indexes in their mapping {@code _meta}, so ownership survives our state. */
+  public static final String META_KEY = "index_migrator";
+
+  /**
+   * Settings an in-place update may change on a live index; anything else (shards, analysis, codec)
+   * needs a new index.
+   */
+  private static final Set<String> DYNAMIC_SETTINGS =
+      Set.of(
+          "index.number_of_replicas",
+          "index.refresh_interval",
+          "index.max_result_window",
+          "index.max_inner_result_window",
+          "index.auto_expand_replicas",
+          "index.mapping.total_fields.limit",
+          "index.mapping.depth.limit",
+          "index.mapping.nested_fields.limit",
+          "index.max_terms_count",
+          "index.max_regex_length",
+          "index.default_pipeline",
+          "index.final_pipeline",
+          "index.search.slowlog.threshold.query.warn",
+          "index.indexing.slowlog.threshold.index.warn");
+
+  private final Lifecycle lifecycle;
+
+  public Initializer(Lifecycle lifecycle) {
+    this.lifecycle = lifecycle;
+  }
+
+  public InitReport init(Recipe recipe, boolean inPlace) {
+    String name = recipe.name();
+    lifecycle
+        .store()
+        .getRecipe(name)
+        .filter(r -> !r.status().isFinished())
+        .ifPresent(
+            active -> {
+              throw new MigrationFailedException(
+                  "recipe '"
+                      + name
+                      + "' is already active (status "
+                      + active.status()
+                      + " since "
+                      + active.updatedAt()
+                      + "); cancel it first with: migrator cancel "
+                      + name);
+            });
+    MigrationPlan plan =
+        new Planner(lifecycle.source(), lifecycle.clock())
+            .plan(recipe, index -> isOurs(index, name));
+    List<String> blockers = inPlaceBlockers(recipe, plan);
+    if (inPlace) {
+      if (!blockers.isEmpty()) {
+        throw new MigrationFailedException(
+            "--in-place is not possible: " + String.join("; ", blockers));
+      }
+      return applyInPlace(recipe, plan);
+    }
+
+    RecipeRecord record;
+    try {
+      record = lifecycle.store().createRecipe(name, new RecipeLoader().toJson(recipe));
+    } catch (ConflictException e) {
+      throw new MigrationFailedException(e.getMessage(), e);
+    }
+    RecipeRef ref = record.ref();
+    List<String> createdHere = new ArrayList<>();
+    List<InitReport.IndexReport> reports = new ArrayList<>();
+    try {
+      for (IndexMigration migration : plan.migrations()) {
+        ObjectNode mappings = migration.destinationMappings();
+        ObjectNode meta = mappings.withObject("_meta");
+        meta.putObject(META_KEY).put("recipe", name).put("generation", ref.generation());
+        CreateIndexResult created =
+            lifecycle
+                .destination()
+                .createIndex(migration.destinationIndex(), migration.creationSettings(), mappings);
+        if (created == CreateIndexResult.CREATED) {
+          createdHere.add(migration.destinationIndex());
+        }
+        long docsTotal = lifecycle.source().count(migration.sourceIndex());
+        IndexRecord index =
+            IndexRecord.planned(
+                ref,
+                migration.sourceIndex(),
+                migration.destinationIndex(),
+                migration.aliasesToMove().stream().map(Initializer::aliasSpec).toList(),
+                true,
+                migration.recipeEntry(),
+                migration.restoreSettings().toString(),
+                migration.sliceCount(),
+                docsTotal);
+        lifecycle.store().putIndexIfAbsent(index);
+        for (var slice : migration.slices()) {
+          lifecycle
+              .store()
+              .putSliceIfAbsent(
+                  SliceRecord.pending(
+                      ref, migration.sourceIndex(), slice.sliceId(), slice.sliceCount()));
+        }
+        reports.add(
+            new InitReport.IndexReport(
+                migration.sourceIndex(),
+                migration.destinationIndex(),
+                created == CreateIndexResult.CREATED,
+                migration.sliceCount(),
+                docsTotal,
+                migration.aliasesToMove().stream().map(AliasInfo::alias).toList()));
+      }
+    } catch (RuntimeException e) {
+      undo(name, createdHere);
+      if (e instanceof SearchClusterException cluster) {
+        throw new MigrationFailedException(
+            "init of '" + name + "' failed, nothing was kept: " + cluster.getMessage(), e);
+      }
+      throw e;
+    }
+    return new InitReport(name, ref.generation(), reports, blockers.isEmpty(), blockers, false);
+  }
+
+  private void undo(String name, List<String> createdHere) {
+    for (String index : createdHere) {
+      try {
+        lifecycle.destination().deleteIndex(index);
+      } catch (RuntimeException cleanup) {
+        LOG.warn("could not delete {} after a failed init: {}", index, cleanup.toString());
+      }
+    }
+    lifecycle.store().deleteRecipeState(name);
+  }
+
+  /** Whether an existing index carries this recipe's ownership mark. */
+  boolean isOurs(String index, String recipeName) {
+    try {
+      JsonNode meta = lifecycle.destination().getMappings(index).path("_meta").path(META_KEY);
+      return recipeName.equals(meta.path("recipe").asText(null));
+    } catch (SearchClusterException e) {
+      return false;
+    }
+  }
+
+  private List<String> inPlaceBlockers(Recipe recipe, MigrationPlan plan) {
+    List<String> blockers = new ArrayList<>();
+    for (IndexMigration migration : plan.migrations()) {
+      IndexSpec spec = recipe.indexes().get(RecipeEntries.indexOf(migration.recipeEntry()));
+      String source = migration.sourceIndex();
+      if (spec.transform() != null) {
+        blockers.add(source + ": a transform rewrites documents, which needs a copy");
+      }
+      if (spec.destination() != null) {
+        blockers.add(source + ": the recipe names a destination index, which needs a copy");
+      }
+      ObjectNode settings = spec.settings();
+      if (settings != null) {
+        for (Iterator<String> it = flatten(settings).iterator(); it.hasNext(); ) {
+          String key = it.next();
+          if (!DYNAMIC_SETTINGS.contains(key)) {
+            blockers.add(source + ": setting " + key + " cannot change on a live index");
+          }
+        }
+      }
+      if (spec.mappings() != null) {
+        MappingCompatibility compatibility =
+            lifecycle.source().checkMappingsAdditive(source, spec.mappings());
+        compatibility.conflicts().forEach(c -> blockers.add(source + ": " + c));
+      }
+    }
+    return blockers;
+  }
+
+  private InitReport applyInPlace(Recipe recipe, MigrationPlan plan) {
+    List<InitReport.IndexReport> reports = new ArrayList<>();
+    for (IndexMigration migration : plan.migrations()) {
+      IndexSpec spec = recipe.indexes().get(RecipeEntries.indexOf(migration.recipeEntry()));
+      if (spec.mappings() != null) {
+        lifecycle.source().putMappings(migration.sourceIndex(), spec.mappings());
+      }
+      if (spec.settings() != null) {
+        lifecycle.source().putSettings(migration.sourceIndex(), spec.settings());
+      }
+      reports.add(
+          new InitReport.IndexReport(
+              migration.sourceIndex(),
+              migration.sourceIndex(),
+              false,
+              0,
+              lifecycle.source().count(migration.sourceIndex()),
+              migration.aliasesToMove().stream().map(AliasInfo::alias).toList()));
+    }
+    RecipeRecord record =
+        lifecycle.store().createRecipe(recipe.name(), new RecipeLoader().toJson(recipe));
+    lifecycle
+        .store()
+        .transition(
+            recipe.name(),
+            Set.of(RecipeStatus.INITIALIZED),
+            RecipeStatus.ROLLED_OVER,
+            r -> r.withFailure(null));
+    return new InitReport(recipe.name(), record.generation(), reports, true, List.of(), true);
+  }
+
+  private static List<String> flatten(ObjectNode settings) {
+    List<String> keys = new ArrayList<>();
+    flatten("", settings, keys);
+    return keys;
+  }
+
+  private static void flatten(String prefix, JsonNode node, List<String> keys) {
+    node.properties()
+        .forEach(
+            e -> {
+              String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+              if (e.getValue().isObject()) {
+                flatten(key, e.getValue(), keys);
+              } else {
+                keys.add(key.startsWith("index.") ? key : "index." + key);
+              }
+            });
+  }
+
+  static AliasSpec aliasSpec(AliasInfo alias) {
+    return new AliasSpec(
+        alias.alias(),
+        alias.filter() == null ? null : alias.filter().toString(),
+        null,
+        alias.indexRouting(),
+        alias.searchRouting(),
+        alias.writeIndex());
+  }
+}

@@ -1,0 +1,232 @@
+package io.indexmigrator.core.lifecycle;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.core.MigrationFailedException;
+import io.indexmigrator.core.recipe.Recipe;
+import io.indexmigrator.core.search.AliasAction;
+import io.indexmigrator.core.search.AliasInfo;
+import io.indexmigrator.core.search.ResolvedExpression;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.state.RecipeRecord;
+import io.indexmigrator.core.state.RecipeRef;
+import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.RolloverPhase;
+import io.indexmigrator.core.state.RolloverRecord;
+import io.indexmigrator.core.state.SliceRecord;
+import io.indexmigrator.core.state.SliceStatus;
+import io.indexmigrator.core.verify.VerificationResult;
+import io.indexmigrator.core.verify.Verifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code rollover}: block writes on the sources, verify, move every alias to the destinations in
+ * one atomic {@code _aliases} call, lift the blocks. The sources stay, for rollback. A failed
+ * verification changes no alias and lifts the blocks. A rollover that died half-way resumes: blocks
+ * we set are known from the state table, and aliases already moved are not moved twice.
+ */
+public final class RolloverCoordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(RolloverCoordinator.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Lifecycle lifecycle;
+  private final int verifySlices;
+
+  public RolloverCoordinator(Lifecycle lifecycle, int verifySlices) {
+    this.lifecycle = lifecycle;
+    this.verifySlices = verifySlices;
+  }
+
+  public RolloverReport rollover(String name, Verifier.Mode mode) {
+    RecipeRecord recipe = lifecycle.recipe(name);
+    RecipeRef ref = recipe.ref();
+    if (recipe.status() == RecipeStatus.ROLLED_OVER) {
+      throw new MigrationFailedException("recipe '" + name + "' is already rolled over");
+    }
+    if (!Set.of(RecipeStatus.COPIED, RecipeStatus.SYNCING, RecipeStatus.ROLLING_OVER)
+        .contains(recipe.status())) {
+      throw new MigrationFailedException(notReady(recipe));
+    }
+    Recipe parsed = lifecycle.parsedRecipe(recipe);
+    lifecycle
+        .store()
+        .transition(
+            name, Set.of(RecipeStatus.COPIED, RecipeStatus.SYNCING), RecipeStatus.ROLLING_OVER);
+    List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
+
+    long blockedAt = System.nanoTime();
+    RolloverRecord record =
+        lifecycle
+            .store()
+            .getRollover(ref)
+            .orElseGet(() -> RolloverRecord.blocked(ref, lifecycle.clock().instant()));
+    List<IndexRecord> blocked = new ArrayList<>();
+    for (IndexRecord index : indexes) {
+      blocked.add(block(index));
+    }
+    record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.BLOCKED));
+
+    Verifier verifier =
+        new Verifier(lifecycle.source(), lifecycle.destination(), verifySlices, 1000);
+    List<VerificationResult> results = new ArrayList<>();
+    for (IndexRecord index : indexes) {
+      boolean transformed =
+          parsed.indexes().get(RecipeEntries.indexOf(index.recipeEntry())).transform() != null;
+      results.add(verifier.verify(index.source(), index.destination(), mode, !transformed));
+    }
+    boolean passed = results.stream().allMatch(VerificationResult::passed);
+    List<String> moved = new ArrayList<>();
+    if (passed) {
+      moved = swapAliases(indexes);
+    }
+    for (IndexRecord index : blocked) {
+      unblock(index);
+    }
+    long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
+    String verificationJson = toJson(results);
+    RolloverReport report;
+    if (passed) {
+      record =
+          lifecycle
+              .store()
+              .saveRollover(
+                  record
+                      .withVerification(verificationJson)
+                      .withUnblocked(lifecycle.clock().instant(), 0)
+                      .withPhase(RolloverPhase.UNBLOCKED));
+      lifecycle
+          .store()
+          .transition(name, Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.ROLLED_OVER);
+      report =
+          new RolloverReport(
+              name,
+              true,
+              mode.name().toLowerCase(),
+              results,
+              writeBlockedMillis,
+              moved,
+              0,
+              moved.isEmpty()
+                  ? "verified; the sources had no aliases to move: point readers at the destinations"
+                  : "verified and rolled over");
+    } else {
+      String failure =
+          "verification failed: "
+              + String.join(
+                  "; ",
+                  results.stream()
+                      .filter(r -> !r.passed())
+                      .map(VerificationResult::summary)
+                      .toList());
+      lifecycle
+          .store()
+          .saveRollover(
+              record
+                  .withVerification(verificationJson)
+                  .withUnblocked(lifecycle.clock().instant(), 0)
+                  .withFailure(failure)
+                  .withPhase(RolloverPhase.FAILED));
+      // Back to COPIED: the operator may fix the cause and roll over again.
+      lifecycle
+          .store()
+          .transition(
+              name,
+              Set.of(RecipeStatus.ROLLING_OVER),
+              RecipeStatus.COPIED,
+              r -> r.withFailure(failure));
+      report =
+          new RolloverReport(
+              name,
+              false,
+              mode.name().toLowerCase(),
+              results,
+              writeBlockedMillis,
+              List.of(),
+              0,
+              failure + "; no alias was changed and the write blocks were lifted");
+    }
+    LOG.info(
+        "rollover of {}: {} ({} ms write-blocked)", name, report.message(), writeBlockedMillis);
+    return report;
+  }
+
+  private IndexRecord block(IndexRecord index) {
+    if (index.writeBlockSetByUs()) {
+      return index;
+    }
+    if (isWriteBlocked(index.source())) {
+      // Somebody else's block: leave it, and never lift it.
+      return index;
+    }
+    IndexRecord marked = lifecycle.store().updateIndex(index, i -> i.withWriteBlockSetByUs(true));
+    lifecycle.source().setWriteBlock(index.source(), true);
+    return marked;
+  }
+
+  private void unblock(IndexRecord index) {
+    IndexRecord current = lifecycle.store().getIndex(index.recipe(), index.source()).orElse(index);
+    if (!current.writeBlockSetByUs()) {
+      return;
+    }
+    lifecycle.source().setWriteBlock(current.source(), false);
+    lifecycle.store().updateIndex(current, i -> i.withWriteBlockSetByUs(false));
+  }
+
+  private boolean isWriteBlocked(String index) {
+    var settings = lifecycle.source().getSettings(index);
+    return settings.path("index.blocks.write").asBoolean(false);
+  }
+
+  /**
+   * Moves every alias the sources carry now (the application may have changed them since init) in
+   * one atomic call, keeping filters, routing and is_write_index.
+   */
+  private List<String> swapAliases(List<IndexRecord> indexes) {
+    List<AliasAction> actions = new ArrayList<>();
+    List<String> moved = new ArrayList<>();
+    for (IndexRecord index : indexes) {
+      ResolvedExpression current = lifecycle.source().resolve(index.source());
+      for (ResolvedExpression.ConcreteIndex concrete : current.indexes()) {
+        if (!concrete.name().equals(index.source())) {
+          continue;
+        }
+        for (AliasInfo alias : concrete.aliases()) {
+          actions.add(new AliasAction.Remove(index.source(), alias.alias()));
+          actions.add(new AliasAction.Add(alias.onIndex(index.destination())));
+          moved.add(alias.alias() + ": " + index.source() + " -> " + index.destination());
+        }
+      }
+    }
+    if (!actions.isEmpty()) {
+      lifecycle.destination().updateAliases(actions);
+    }
+    return moved;
+  }
+
+  private String notReady(RecipeRecord recipe) {
+    List<SliceRecord> slices = lifecycle.store().listSlices(recipe.ref());
+    long done = slices.stream().filter(s -> s.status() == SliceStatus.DONE).count();
+    return "recipe '"
+        + recipe.name()
+        + "' is not ready for rollover: status "
+        + recipe.status()
+        + ", "
+        + done
+        + " of "
+        + slices.size()
+        + " slices copied"
+        + (recipe.failure() != null ? " (" + recipe.failure() + ")" : "")
+        + "; rollover needs a finished copy";
+  }
+
+  private static String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (Exception e) {
+      return "[]";
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.indexmigrator.core.lifecycle;
+
+import io.indexmigrator.core.verify.VerificationResult;
+import java.util.List;
+
+/**
+ * The outcome of a rollover, as stored in the state table and printed by {@code rollover --json}.
+ *
+ * @param passed whether verification passed and the aliases moved
+ * @param writeBlockedMillis how long the sources refused writes, from setting the first block to
+ *     lifting the last
+ * @param aliasesMoved {@code alias: source -> destination} for every alias moved
+ * @param drainedBacklog sync events applied while writes were blocked
+ */
+public record RolloverReport(
+    String recipe,
+    boolean passed,
+    String verify,
+    List<VerificationResult> verification,
+    long writeBlockedMillis,
+    List<String> aliasesMoved,
+    long drainedBacklog,
+    String message) {}

@@ -1,0 +1,68 @@
+package io.indexmigrator.core.lifecycle;
+
+import java.util.List;
+
+/**
+ * A recipe's progress, as {@code migrator status --json} prints it. Field names are a documented,
+ * stable interface (docs/status.md).
+ *
+ * @param state the recipe's status (INITIALIZED, RUNNING, COPIED, ..., CANCELLED, FAILED)
+ * @param execution the current Step Functions execution, or null before the first run
+ */
+public record StatusReport(
+    String recipe,
+    int generation,
+    String state,
+    Execution execution,
+    String failure,
+    String updatedAt,
+    long docsTotal,
+    long docsCopied,
+    double ratePerSecond,
+    Long etaSeconds,
+    List<IndexStatus> indexes,
+    Rollover rollover) {
+
+  /**
+   * @param status RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT, or UNKNOWN when unreadable
+   */
+  public record Execution(String arn, String status) {}
+
+  /**
+   * @param docsTotal documents in the source when the recipe was initialized
+   * @param docsCopied documents the copy tasks wrote, all slices counted
+   * @param ratePerSecond documents per second since the copy started
+   * @param etaSeconds remaining documents at that rate, or null when unknown or done
+   */
+  public record IndexStatus(
+      String source,
+      String destination,
+      String phase,
+      long docsTotal,
+      long docsCopied,
+      long failures,
+      int slices,
+      int slicesDone,
+      double ratePerSecond,
+      Long etaSeconds,
+      List<String> failureReasons) {}
+
+  public record Rollover(
+      String phase, Long writeBlockedMillis, String verification, String failure) {}
+
+  public StatusReport withExecution(Execution newExecution) {
+    return new StatusReport(
+        recipe,
+        generation,
+        state,
+        newExecution,
+        failure,
+        updatedAt,
+        docsTotal,
+        docsCopied,
+        ratePerSecond,
+        etaSeconds,
+        indexes,
+        rollover);
+  }
+}

@@ -1,0 +1,208 @@
+package io.indexmigrator.core.verify;
+
+import io.indexmigrator.core.search.SearchCluster;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Checks that a destination holds exactly the source's documents before aliases move.
+ *
+ * <p>{@code count} refreshes both indexes and compares exact {@code _count}s. {@code checksum}
+ * additionally streams every document of both sides in parallel slices and compares ids and source
+ * hashes through a {@link DigestTable}; only buckets that disagree are read a second time to name
+ * the differing ids, so memory stays bounded for any index size.
+ */
+public final class Verifier {
+  public static final int MAX_LISTED = 20;
+  static final int BUCKETS = 4096;
+
+  /** Beyond this many documents in disagreeing buckets, differences are counted, not listed. */
+  private static final int DRILL_DOWN_LIMIT = 200_000;
+
+  public enum Mode {
+    COUNT,
+    CHECKSUM
+  }
+
+  private final SearchCluster sourceCluster;
+  private final SearchCluster destinationCluster;
+  private final int slices;
+  private final int batchSize;
+
+  public Verifier(
+      SearchCluster sourceCluster, SearchCluster destinationCluster, int slices, int batchSize) {
+    if (slices < 1 || batchSize < 1) {
+      throw new IllegalArgumentException("slices and batchSize must be >= 1");
+    }
+    this.sourceCluster = sourceCluster;
+    this.destinationCluster = destinationCluster;
+    this.slices = slices;
+    this.batchSize = batchSize;
+  }
+
+  /**
+   * Verifies one pair.
+   *
+   * @param compareContents false when the recipe transforms documents: contents differ by design,
+   *     so only ids are compared
+   */
+  public VerificationResult verify(
+      String source, String destination, Mode mode, boolean compareContents) {
+    long started = System.nanoTime();
+    sourceCluster.refresh(source);
+    destinationCluster.refresh(destination);
+    long sourceCount = sourceCluster.count(source);
+    long destinationCount = destinationCluster.count(destination);
+    if (mode == Mode.COUNT) {
+      return new VerificationResult(
+          source,
+          destination,
+          "count",
+          sourceCount,
+          destinationCount,
+          List.of(),
+          List.of(),
+          List.of(),
+          0,
+          elapsed(started));
+    }
+    DigestTable sourceDigest = new DigestTable(BUCKETS);
+    DigestTable destinationDigest = new DigestTable(BUCKETS);
+    scanAll(sourceCluster, source, doc -> sourceDigest.add(doc.id(), hash(doc, compareContents)));
+    scanAll(
+        destinationCluster,
+        destination,
+        doc -> destinationDigest.add(doc.id(), hash(doc, compareContents)));
+    BitSet disagreeing = new BitSet(BUCKETS);
+    for (int b = 0; b < BUCKETS; b++) {
+      if (!sourceDigest.sameBucket(destinationDigest, b)) {
+        disagreeing.set(b);
+      }
+    }
+    if (disagreeing.isEmpty()) {
+      return new VerificationResult(
+          source,
+          destination,
+          "checksum",
+          sourceCount,
+          destinationCount,
+          List.of(),
+          List.of(),
+          List.of(),
+          0,
+          elapsed(started));
+    }
+    Map<String, Long> sourceDocs = collect(sourceCluster, source, disagreeing, compareContents);
+    Map<String, Long> destinationDocs =
+        collect(destinationCluster, destination, disagreeing, compareContents);
+    List<String> missing = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
+    List<String> different = new ArrayList<>();
+    long differences = 0;
+    for (var entry : sourceDocs.entrySet()) {
+      Long other = destinationDocs.get(entry.getKey());
+      if (other == null) {
+        differences++;
+        addBounded(missing, entry.getKey());
+      } else if (!other.equals(entry.getValue())) {
+        differences++;
+        addBounded(different, entry.getKey());
+      }
+    }
+    for (String id : destinationDocs.keySet()) {
+      if (!sourceDocs.containsKey(id)) {
+        differences++;
+        addBounded(unexpected, id);
+      }
+    }
+    if (differences == 0) {
+      // The drill-down was capped; the buckets still disagree, so report that much.
+      differences = disagreeing.cardinality();
+    }
+    missing.sort(null);
+    unexpected.sort(null);
+    different.sort(null);
+    return new VerificationResult(
+        source,
+        destination,
+        "checksum",
+        sourceCount,
+        destinationCount,
+        missing,
+        unexpected,
+        different,
+        differences,
+        elapsed(started));
+  }
+
+  private Map<String, Long> collect(
+      SearchCluster scanner, String index, BitSet buckets, boolean compareContents) {
+    Map<String, Long> docs = new HashMap<>();
+    scanAll(
+        scanner,
+        index,
+        doc -> {
+          if (buckets.get(DigestTable.bucketOf(doc.id(), BUCKETS))) {
+            synchronized (docs) {
+              if (docs.size() < DRILL_DOWN_LIMIT) {
+                docs.put(doc.id(), hash(doc, compareContents));
+              }
+            }
+          }
+        });
+    return docs;
+  }
+
+  private void scanAll(
+      SearchCluster scanner, String index, Consumer<SearchCluster.ScannedDocument> sink) {
+    if (slices == 1) {
+      scanner.scan(index, 0, 1, batchSize, sink);
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(slices);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int slice = 0; slice < slices; slice++) {
+        int id = slice;
+        running.add(pool.submit(() -> scanner.scan(index, id, slices, batchSize, sink)));
+      }
+      for (Future<?> f : running) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("verification interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("scanning " + index + " failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static long hash(SearchCluster.ScannedDocument doc, boolean compareContents) {
+    return compareContents
+        ? DocumentHash.of(doc.id(), doc.sourceJson())
+        : DocumentHash.ofId(doc.id());
+  }
+
+  private static void addBounded(List<String> list, String id) {
+    if (list.size() < MAX_LISTED) {
+      list.add(id);
+    }
+  }
+
+  private static long elapsed(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+}

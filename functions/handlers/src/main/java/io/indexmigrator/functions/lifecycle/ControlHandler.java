@@ -1,0 +1,111 @@
+package io.indexmigrator.functions.lifecycle;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.core.MigrationFailedException;
+import io.indexmigrator.core.lifecycle.Canceller;
+import io.indexmigrator.core.lifecycle.Initializer;
+import io.indexmigrator.core.lifecycle.Lifecycle;
+import io.indexmigrator.core.lifecycle.RolloverCoordinator;
+import io.indexmigrator.core.lifecycle.StatusReporter;
+import io.indexmigrator.core.recipe.Recipe;
+import io.indexmigrator.core.recipe.RecipeException;
+import io.indexmigrator.core.recipe.RecipeLoader;
+import io.indexmigrator.core.verify.Verifier;
+import io.indexmigrator.functions.AwsServiceClients;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
+
+/**
+ * The commands the CLI (or {@code aws lambda invoke}) runs synchronously: init, rollover, cancel,
+ * status. They touch the cluster, which on AWS is often reachable only from the functions' VPC.
+ */
+public final class ControlHandler
+    implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+  /** The environment variables this function reads; template.yaml must set each. */
+  public static final List<String> ENVIRONMENT = LifecycleConfig.VARIABLES;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Lifecycle lifecycle;
+  private final int verifySlices;
+  private final Consumer<String> executionStopper;
+
+  public ControlHandler() {
+    this(LifecycleFactory.config());
+  }
+
+  private ControlHandler(LifecycleConfig config) {
+    this(LifecycleFactory.fromEnvironment(config), config.verifySlices(), sfnStopper());
+  }
+
+  ControlHandler(Lifecycle lifecycle, int verifySlices, Consumer<String> executionStopper) {
+    this.lifecycle = lifecycle;
+    this.verifySlices = verifySlices;
+    this.executionStopper = executionStopper;
+  }
+
+  private static Consumer<String> sfnStopper() {
+    var sfn = AwsServiceClients.sfn();
+    return arn -> {
+      try {
+        sfn.stopExecution(r -> r.executionArn(arn).error("Cancelled").cause("migrator cancel"));
+      } catch (ExecutionDoesNotExistException gone) {
+        // Nothing to stop.
+      }
+    };
+  }
+
+  @Override
+  public Map<String, Object> handleRequest(Map<String, Object> rawInput, Context context) {
+    JsonNode input = JSON.valueToTree(rawInput);
+    String action = input.path("action").asText();
+    Object result =
+        switch (action) {
+          case "init" -> {
+            Recipe recipe = parseRecipe(input);
+            yield new Initializer(lifecycle).init(recipe, input.path("inPlace").asBoolean(false));
+          }
+          case "rollover" ->
+              new RolloverCoordinator(lifecycle, verifySlices)
+                  .rollover(
+                      required(input, "recipe"),
+                      Verifier.Mode.valueOf(input.path("verify").asText("count").toUpperCase()));
+          case "cancel" ->
+              new Canceller(lifecycle, executionStopper)
+                  .cancel(required(input, "recipe"), input.path("keep").asBoolean(false));
+          case "status" ->
+              new StatusReporter(lifecycle.store())
+                  .status(required(input, "recipe"))
+                  .orElseThrow(
+                      () ->
+                          new MigrationFailedException(
+                              "no recipe named '" + input.path("recipe").asText() + "'"));
+          default -> throw new MigrationFailedException("unknown control action '" + action + "'");
+        };
+    @SuppressWarnings("unchecked")
+    Map<String, Object> output = JSON.convertValue(result, Map.class);
+    return output;
+  }
+
+  private static Recipe parseRecipe(JsonNode input) {
+    String document = required(input, "document");
+    try {
+      return new RecipeLoader().parse(document);
+    } catch (RecipeException e) {
+      throw new MigrationFailedException(e.getMessage(), e);
+    }
+  }
+
+  private static String required(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull() || value.asText().isBlank()) {
+      throw new MigrationFailedException("the request has no '" + field + "'");
+    }
+    return value.asText();
+  }
+}

@@ -1,0 +1,27 @@
+package io.indexmigrator.functions.lifecycle;
+
+import io.indexmigrator.core.config.EnvironmentReader;
+import io.indexmigrator.core.lifecycle.Lifecycle;
+import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.state.DynamoStateStore;
+import io.indexmigrator.functions.AwsServiceClients;
+import io.indexmigrator.functions.ClusterConnections;
+import java.time.Clock;
+
+/** Builds the lifecycle's collaborators from the environment, once per execution environment. */
+final class LifecycleFactory {
+  private LifecycleFactory() {}
+
+  static Lifecycle fromEnvironment(LifecycleConfig config) {
+    SearchCluster cluster = ClusterConnections.connect(config.cluster());
+    return new Lifecycle(
+        new DynamoStateStore(AwsServiceClients.dynamo(), config.stateTable()),
+        cluster,
+        cluster,
+        Clock.systemUTC());
+  }
+
+  static LifecycleConfig config() {
+    return LifecycleConfig.from(EnvironmentReader.system(LifecycleConfig.VARIABLES));
+  }
+}
