@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * A local stand-in for the Lambda service: runs our Java handlers in child JVMs behind the real
@@ -123,6 +124,7 @@ public final class LocalLambdaHost implements AutoCloseable {
                   + source.functionName());
         }
         Objects.requireNonNull(sqs, "sqs (needed by the SQS event sources)");
+        requireVisibilityCoversTimeout(sqs, source, pool.spec());
         if (pollers.putIfAbsent(source.uuid(), new SqsEventSourcePoller(source, pool, sqs))
             != null) {
           throw new IllegalArgumentException("Event source " + source.uuid() + " is defined twice");
@@ -144,6 +146,34 @@ public final class LocalLambdaHost implements AutoCloseable {
       return host;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the local Lambda host", e);
+    }
+  }
+
+  /**
+   * Lambda refuses an SQS mapping whose queue hides messages for less than the function may run:
+   * the batch would reappear, and be processed twice, while the first invocation is still going.
+   */
+  private static void requireVisibilityCoversTimeout(
+      SqsClient sqs, SqsEventSource source, FunctionSpec function) {
+    String visibility =
+        sqs.getQueueAttributes(
+                r ->
+                    r.queueUrl(source.queueUrl())
+                        .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT))
+            .attributes()
+            .get(QueueAttributeName.VISIBILITY_TIMEOUT);
+    long visibilitySeconds = Long.parseLong(visibility);
+    if (visibilitySeconds * 1000 < function.timeout().toMillis()) {
+      throw new IllegalArgumentException(
+          "Event source "
+              + source.uuid()
+              + ": queue visibility timeout "
+              + visibilitySeconds
+              + " seconds is less than function "
+              + function.name()
+              + " timeout "
+              + function.timeout().toSeconds()
+              + " seconds");
     }
   }
 

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -158,6 +159,12 @@ final class SqsEventSourcePoller implements AutoCloseable {
                           .attributeNames(QueueAttributeName.ALL)
                           .messageAttributeNames("All"))
               .messages();
+      if (stopped || !source.enabled()) {
+        // Disabled (or closing) while the receive was waiting: hand the records straight back.
+        batch.addAll(received);
+        release(current, batch);
+        return List.of();
+      }
       if (batch.isEmpty()) {
         if (received.isEmpty()) {
           return batch;
@@ -262,6 +269,22 @@ final class SqsEventSourcePoller implements AutoCloseable {
       if (response.hasFailed() && !response.failed().isEmpty()) {
         LOG.warn("Event source {}: deletes failed: {}", current.uuid(), response.failed());
       }
+    }
+  }
+
+  private void release(SqsEventSource current, List<Message> messages) {
+    for (int from = 0; from < messages.size(); from += 10) {
+      List<Message> chunk = messages.subList(from, Math.min(messages.size(), from + 10));
+      List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+      for (int i = 0; i < chunk.size(); i++) {
+        entries.add(
+            ChangeMessageVisibilityBatchRequestEntry.builder()
+                .id(Integer.toString(i))
+                .receiptHandle(chunk.get(i).receiptHandle())
+                .visibilityTimeout(0)
+                .build());
+      }
+      sqs.changeMessageVisibilityBatch(r -> r.queueUrl(current.queueUrl()).entries(entries));
     }
   }
 

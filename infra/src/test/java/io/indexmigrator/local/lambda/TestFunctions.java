@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.joda.time.DateTime;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -25,7 +26,10 @@ final class TestFunctions {
   /** The test classes plus the jars the test handlers need, as a shaded function jar would hold. */
   static List<Path> classpath() {
     Set<Path> paths = new LinkedHashSet<>();
-    for (Class<?> type : List.of(EchoHandler.class, SQSEvent.class, RequestHandler.class)) {
+    // aws-lambda-java-events needs joda-time for its date fields, as the shaded function jar has
+    // it.
+    for (Class<?> type :
+        List.of(EchoHandler.class, SQSEvent.class, RequestHandler.class, DateTime.class)) {
       try {
         paths.add(Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()));
       } catch (URISyntaxException e) {
