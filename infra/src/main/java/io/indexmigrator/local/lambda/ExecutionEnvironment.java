@@ -55,8 +55,9 @@ final class ExecutionEnvironment implements AutoCloseable {
   private final Process process;
   private final Path logFile;
   private final BlockingQueue<Invocation> inbox = new LinkedBlockingQueue<>();
-  private final AtomicLong invocations = new AtomicLong();
+  private final AtomicLong delivered = new AtomicLong();
   private volatile Invocation assigned;
+  private volatile boolean diedWhileIdle;
   private volatile boolean broken;
   private volatile boolean closed;
 
@@ -177,6 +178,16 @@ final class ExecutionEnvironment implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * Whether the environment died between invocations, before the last one reached the runtime: for
+   * example after a fatal error (OutOfMemoryError) the runtime client reports it and then exits.
+   * That invocation never ran, so it deserves a fresh environment rather than this environment's
+   * crash.
+   */
+  boolean diedWhileIdle() {
+    return diedWhileIdle;
+  }
+
   /** Whether the pool may hand this environment another invocation. */
   boolean reusable() {
     return !broken && !closed && process.isAlive();
@@ -189,7 +200,6 @@ final class ExecutionEnvironment implements AutoCloseable {
   InvocationResult invoke(String requestId, byte[] payload) throws InterruptedException {
     Invocation invocation = new Invocation(requestId, payload);
     assigned = invocation;
-    invocations.incrementAndGet();
     if (!process.isAlive()) {
       onProcessExit();
       return invocation.result.join();
@@ -228,6 +238,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     Invocation invocation = assigned;
     // Also when the host closes the environment: a caller still waiting must get an answer.
     if (invocation != null) {
+      diedWhileIdle = !invocation.deliveredAt.isDone() && delivered.get() > 0;
       int status = process.exitValue();
       String reason =
           status > 128 ? "signal: " + signalName(status - 128) : "exit status " + status;
@@ -303,6 +314,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     try (OutputStream body = exchange.getResponseBody()) {
       body.write(invocation.payload);
     }
+    delivered.incrementAndGet();
     invocation.deliveredAt.complete(deliveredAt);
   }
 
@@ -372,7 +384,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     }
     runtimeApi.stop(0);
     ((java.util.concurrent.ExecutorService) runtimeApi.getExecutor()).shutdownNow();
-    LOG.debug("Closed environment {} after {} invocations", id, invocations.get());
+    LOG.debug("Closed environment {} after {} invocations", id, delivered.get());
   }
 
   private static final class Invocation {

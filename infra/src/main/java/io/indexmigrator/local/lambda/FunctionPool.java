@@ -73,14 +73,27 @@ final class FunctionPool implements AutoCloseable {
     try {
       ExecutionEnvironment environment = takeEnvironment();
       InvocationResult result = environment.invoke(requestId, payload);
-      if (environment.reusable() && !closed) {
-        idle.push(environment);
-      } else {
-        retire(environment);
+      release(environment);
+      if (environment.diedWhileIdle() && !closed) {
+        LOG.info(
+            "Environment {} had died while idle; retrying {} on a fresh one",
+            environment.id(),
+            requestId);
+        ExecutionEnvironment fresh = takeEnvironment();
+        result = fresh.invoke(requestId, payload);
+        release(fresh);
       }
       return result;
     } finally {
       slots.release();
+    }
+  }
+
+  private void release(ExecutionEnvironment environment) {
+    if (environment.reusable() && !closed) {
+      idle.push(environment);
+    } else {
+      retire(environment);
     }
   }
 

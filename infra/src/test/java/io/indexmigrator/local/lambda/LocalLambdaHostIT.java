@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.indexmigrator.local.lambda.testfns.BrokenInitHandler;
 import io.indexmigrator.local.lambda.testfns.EchoHandler;
 import io.indexmigrator.local.lambda.testfns.ExitingHandler;
+import io.indexmigrator.local.lambda.testfns.MemoryHogHandler;
 import io.indexmigrator.local.lambda.testfns.ThrowingHandler;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,14 @@ class LocalLambdaHostIT {
                     "thrower", ThrowingHandler.class, Duration.ofSeconds(30), 1, Map.of()),
                 TestFunctions.function(
                     "exiter", ExitingHandler.class, Duration.ofSeconds(30), 1, Map.of()),
+                new FunctionSpec(
+                    "hog",
+                    MemoryHogHandler.class.getName(),
+                    TestFunctions.classpath(),
+                    Map.of(),
+                    Duration.ofSeconds(30),
+                    128,
+                    1),
                 TestFunctions.function(
                     "broken-init", BrokenInitHandler.class, Duration.ofSeconds(30), 1, Map.of()),
                 new FunctionSpec(
@@ -177,6 +186,20 @@ class LocalLambdaHostIT {
                 + " Error: Runtime exited with error: exit status 3");
     InvokeResponse next = invoke("exiter", "{}");
     assertThat(next.functionError()).isNull();
+    assertThat(json(next).asLong()).isNotEqualTo(pid);
+  }
+
+  @Test
+  void outOfMemoryIsReportedAndTheNextInvocationGetsAFreshEnvironment() throws Exception {
+    long pid = json(invoke("hog", "{}")).asLong();
+
+    InvokeResponse exhausted = invoke("hog", "{\"hog\":true}");
+
+    assertThat(exhausted.functionError()).isEqualTo("Unhandled");
+    assertThat(json(exhausted).get("errorType").asText()).isEqualTo("java.lang.OutOfMemoryError");
+    // The runtime client exits after a fatal error; the next invocation must not inherit that.
+    InvokeResponse next = invoke("hog", "{}");
+    assertThat(next.functionError()).as(next.payload().asUtf8String()).isNull();
     assertThat(json(next).asLong()).isNotEqualTo(pid);
   }
 
