@@ -22,7 +22,6 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Lambda's SQS event-source mapping for one queue: receive, gather a batch, invoke the function
@@ -156,7 +155,6 @@ final class SqsEventSourcePoller implements AutoCloseable {
                           .maxNumberOfMessages(wanted)
                           .waitTimeSeconds(waitSeconds)
                           .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                          .attributeNames(QueueAttributeName.ALL)
                           .messageAttributeNames("All"))
               .messages();
       if (stopped || !source.enabled()) {

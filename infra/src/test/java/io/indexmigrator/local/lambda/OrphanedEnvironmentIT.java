@@ -64,6 +64,28 @@ class OrphanedEnvironmentIT {
     assertThat(environments).noneMatch(OrphanedEnvironmentIT::alive);
   }
 
+  @Test
+  void closeStopsEveryEnvironment() throws Exception {
+    List<FunctionSpec> functions =
+        List.of(
+            TestFunctions.function("first", EchoHandler.class, Duration.ofSeconds(30), 2, Map.of()),
+            TestFunctions.function(
+                "second", EchoHandler.class, Duration.ofSeconds(30), 1, Map.of()));
+    List<Long> environments;
+    try (LocalLambdaHost host =
+            LocalLambdaHost.start(
+                0, functions, List.of(), null, Path.of("target", "lambda-close-it"));
+        var lambda = TestFunctions.lambdaClient(host)) {
+      for (String function : List.of("first", "second")) {
+        lambda.invoke(r -> r.functionName(function));
+      }
+      environments = ProcessHandle.current().children().map(ProcessHandle::pid).toList();
+      assertThat(environments).hasSize(2).allMatch(OrphanedEnvironmentIT::alive);
+    }
+
+    assertThat(environments).noneMatch(OrphanedEnvironmentIT::alive);
+  }
+
   private static boolean alive(long pid) {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
