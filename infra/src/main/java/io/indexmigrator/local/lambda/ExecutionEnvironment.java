@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,8 @@ final class ExecutionEnvironment implements AutoCloseable {
   private final AtomicLong delivered = new AtomicLong();
   private volatile Invocation assigned;
   private volatile boolean diedWhileIdle;
+  private final long launchedAt = System.currentTimeMillis();
+  private volatile long initDurationMs = -1;
   private volatile boolean broken;
   private volatile boolean closed;
 
@@ -90,6 +93,8 @@ final class ExecutionEnvironment implements AutoCloseable {
       throws IOException {
     Path taskRoot = Files.createDirectories(functionDir.resolve(id));
     Path logFile = functionDir.resolve(id + ".log");
+    // A new host numbers environments from 1 again; its logs must not continue an old host's.
+    Files.deleteIfExists(logFile);
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -105,6 +110,8 @@ final class ExecutionEnvironment implements AutoCloseable {
     command.add("-Djava.net.preferIPv4Stack=true");
     // Lambda's Java runtimes open java.io to the runtime client (it wraps stdout/stderr).
     command.add("--add-opens=java.base/java.io=ALL-UNNAMED");
+    // The runtime client loads its JNI library from the class path (unnamed module).
+    command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-D" + ManagedRuntime.NATIVE_CLIENT_PROPERTY + "=" + runtime.nativeClient());
     command.add("-cp");
     List<String> classpath = new ArrayList<>();
@@ -204,6 +211,7 @@ final class ExecutionEnvironment implements AutoCloseable {
       onProcessExit();
       return invocation.result.join();
     }
+    long logStart = logSize();
     inbox.add(invocation);
     try {
       CompletableFuture.anyOf(invocation.deliveredAt, invocation.result)
@@ -230,7 +238,10 @@ final class ExecutionEnvironment implements AutoCloseable {
     }
     InvocationResult result = invocation.result.join();
     assigned = null;
-    return result;
+    if (invocation.deliveredAt.isDone()) {
+      writeReport(invocation, result);
+    }
+    return result.withLogTail(logTail(logStart));
   }
 
   private void onProcessExit() {
@@ -303,6 +314,10 @@ final class ExecutionEnvironment implements AutoCloseable {
       return;
     }
     long deliveredAt = now();
+    if (initDurationMs < 0) {
+      initDurationMs = deliveredAt - launchedAt;
+    }
+    appendToLog("START RequestId: " + invocation.requestId + " Version: $LATEST\n");
     var headers = exchange.getResponseHeaders();
     headers.set("Content-Type", "application/json");
     headers.set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
@@ -339,6 +354,106 @@ final class ExecutionEnvironment implements AutoCloseable {
       }
     }
     respond(exchange, 202, "{\"status\":\"OK\"}");
+  }
+
+  /**
+   * The platform's lines around an invocation, as Lambda writes them to CloudWatch: END, then
+   * REPORT with durations, memory and (first invocation only) the init duration.
+   */
+  private void writeReport(Invocation invocation, InvocationResult result) {
+    double durationMs = now() - invocation.deliveredAt.join();
+    StringBuilder report =
+        new StringBuilder()
+            .append("END RequestId: ")
+            .append(invocation.requestId)
+            .append('\n')
+            .append("REPORT RequestId: ")
+            .append(invocation.requestId)
+            .append(String.format(Locale.ROOT, "\tDuration: %.2f ms", durationMs))
+            .append("\tBilled Duration: ")
+            .append((long) Math.ceil(durationMs))
+            .append(" ms\tMemory Size: ")
+            .append(spec.memoryMb())
+            .append(" MB");
+    long maxMemoryMb = peakResidentMb();
+    if (maxMemoryMb >= 0) {
+      report.append("\tMax Memory Used: ").append(maxMemoryMb).append(" MB");
+    }
+    if (delivered.get() == 1) {
+      report.append("\tInit Duration: ").append(initDurationMs).append(".00 ms");
+    }
+    String errorType = result.failed() ? result.errorType() : null;
+    if ("Sandbox.Timedout".equals(errorType)) {
+      report.append("\tStatus: timeout");
+    } else if (errorType != null && errorType.startsWith("Runtime.")) {
+      report.append("\tStatus: error\tError Type: ").append(errorType);
+    }
+    appendToLog(report.append('\n').toString());
+  }
+
+  /** The child's peak resident memory (VmHWM), or -1 once it is gone. */
+  private long peakResidentMb() {
+    try {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Gone, or not Linux: leave the figure out.
+    }
+    return -1;
+  }
+
+  private void appendToLog(String text) {
+    try {
+      // LambdaLogger.log does not end lines; platform lines must still start on their own.
+      if (!endsWithNewline()) {
+        text = "\n" + text;
+      }
+      // The child appends to the same file (O_APPEND on both sides keeps lines whole).
+      Files.writeString(
+          logFile,
+          text,
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      LOG.debug("Cannot write to {}: {}", logFile, e.toString());
+    }
+  }
+
+  private boolean endsWithNewline() throws IOException {
+    try (var channel = java.nio.channels.FileChannel.open(logFile, StandardOpenOption.READ)) {
+      if (channel.size() == 0) {
+        return true;
+      }
+      var last = java.nio.ByteBuffer.allocate(1);
+      channel.read(last, channel.size() - 1);
+      return last.get(0) == '\n';
+    } catch (java.nio.file.NoSuchFileException e) {
+      return true;
+    }
+  }
+
+  private long logSize() {
+    try {
+      return Files.size(logFile);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private byte[] logTail(long from) {
+    try (var channel = java.nio.channels.FileChannel.open(logFile, StandardOpenOption.READ)) {
+      long start = Math.max(from, channel.size() - InvocationResult.LOG_TAIL_BYTES);
+      var buffer = java.nio.ByteBuffer.allocate((int) Math.max(0, channel.size() - start));
+      channel.read(buffer, start);
+      return buffer.array();
+    } catch (IOException e) {
+      return new byte[0];
+    }
   }
 
   private static byte[] readBody(HttpExchange exchange) throws IOException {

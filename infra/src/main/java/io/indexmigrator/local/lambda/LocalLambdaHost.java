@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -319,6 +320,10 @@ public final class LocalLambdaHost implements AutoCloseable {
         headers.set("X-Amz-Executed-Version", "$LATEST");
         if (result.failed()) {
           headers.set("X-Amz-Function-Error", result.functionError());
+        }
+        if ("Tail".equals(exchange.getRequestHeaders().getFirst("X-Amz-Log-Type"))
+            && result.logTail() != null) {
+          headers.set("X-Amz-Log-Result", Base64.getEncoder().encodeToString(result.logTail()));
         }
         byte[] body = result.payload();
         exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);

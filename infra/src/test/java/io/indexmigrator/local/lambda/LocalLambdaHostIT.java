@@ -9,9 +9,11 @@ import io.indexmigrator.local.lambda.testfns.EchoHandler;
 import io.indexmigrator.local.lambda.testfns.ExitingHandler;
 import io.indexmigrator.local.lambda.testfns.MemoryHogHandler;
 import io.indexmigrator.local.lambda.testfns.ThrowingHandler;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /** The host behind the real Lambda Invoke API, driven by the AWS SDK v2 {@link LambdaClient}. */
@@ -117,6 +120,28 @@ class LocalLambdaHostIT {
     assertThat(out.get("maxHeapMb").asLong()).isLessThanOrEqualTo(256);
     assertThat(out.get("invokedFunctionArn").asText())
         .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:echo");
+  }
+
+  @Test
+  void tailOfTheLogComesBackOnRequest() {
+    InvokeResponse response =
+        lambda.invoke(
+            r ->
+                r.functionName("echo")
+                    .logType(LogType.TAIL)
+                    .payload(SdkBytes.fromUtf8String("{}")));
+
+    String requestId = response.responseMetadata().requestId();
+    String log =
+        new String(Base64.getDecoder().decode(response.logResult()), StandardCharsets.UTF_8);
+    assertThat(log)
+        .startsWith("START RequestId: " + requestId + " Version: $LATEST\n")
+        .contains("echoing for " + requestId)
+        .contains("END RequestId: " + requestId + "\n")
+        .containsPattern(
+            "REPORT RequestId: "
+                + requestId
+                + "\tDuration: [0-9.]+ ms\tBilled Duration: [0-9]+ ms\tMemory Size: 256 MB");
   }
 
   @Test

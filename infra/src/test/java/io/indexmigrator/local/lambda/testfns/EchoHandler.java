@@ -17,6 +17,7 @@ public class EchoHandler implements RequestHandler<Map<String, Object>, Map<Stri
         Thread.currentThread().interrupt();
       }
     }
+    context.getLogger().log("echoing for " + context.getAwsRequestId());
     Map<String, Object> env = new LinkedHashMap<>();
     for (String name :
         new String[] {
