@@ -437,7 +437,7 @@ public final class LocalLambdaHost implements AutoCloseable {
     json.put("EventSourceArn", source.queueArn());
     json.put("FunctionArn", functionArn(source.functionName()));
     json.put("LastModified", poller.lastModified().toEpochMilli() / 1000.0);
-    json.put("State", source.enabled() ? "Enabled" : "Disabled");
+    json.put("State", poller.state());
     json.put("StateTransitionReason", "USER_INITIATED");
     ArrayNode responseTypes = json.putArray("FunctionResponseTypes");
     if (source.reportBatchItemFailures()) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -28,8 +29,13 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * synchronously, delete what succeeded.
  *
  * <p>Failed messages are left alone: they reappear after the queue's visibility timeout and the
- * queue's redrive policy moves them to the dead-letter queue, exactly as on AWS. One poller thread
- * runs one batch at a time, so a FIFO message group is never in two batches at once.
+ * queue's redrive policy moves them to the dead-letter queue, exactly as on AWS.
+ *
+ * <p>A standard queue gets several pollers (up to the function's concurrency, at most {@link
+ * #MAX_POLLERS}), so batches run in parallel as they do on Lambda. A FIFO queue gets one, so its
+ * batches run strictly one after another; SQS itself already keeps a message group out of other
+ * receives while any of its messages is in flight, and nothing here makes records visible early
+ * except when handing back a batch that was never invoked.
  */
 final class SqsEventSourcePoller implements AutoCloseable {
 
@@ -42,24 +48,42 @@ final class SqsEventSourcePoller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SqsEventSourcePoller.class);
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
 
+  /** Lambda starts an SQS mapping with five concurrent pollers. */
+  static final int MAX_POLLERS = 5;
+
   private final FunctionPool pool;
   private final SqsClient sqs;
   private final Object settingsChanged = new Object();
-  private final Thread thread;
+  private final List<Thread> threads = new ArrayList<>();
   private volatile SqsEventSource source;
   private volatile Instant lastModified = Instant.now();
   private volatile boolean stopped;
+  private final AtomicInteger busyPollers = new AtomicInteger();
 
   SqsEventSourcePoller(SqsEventSource source, FunctionPool pool, SqsClient sqs) {
     this.source = source;
     this.pool = pool;
     this.sqs = sqs;
-    this.thread =
-        Thread.ofPlatform().name("sqs-esm-" + source.uuid()).daemon().unstarted(this::run);
+    int pollers = source.fifo() ? 1 : Math.min(pool.spec().maxConcurrency(), MAX_POLLERS);
+    for (int i = 1; i <= pollers; i++) {
+      threads.add(
+          Thread.ofPlatform()
+              .name("sqs-esm-" + source.uuid() + "-" + i)
+              .daemon()
+              .unstarted(this::run));
+    }
   }
 
   SqsEventSource source() {
     return source;
+  }
+
+  /** The mapping's state as Lambda names it: Enabled, Disabling (pollers finishing) or Disabled. */
+  String state() {
+    if (source.enabled()) {
+      return "Enabled";
+    }
+    return busyPollers.get() > 0 ? "Disabling" : "Disabled";
   }
 
   Instant lastModified() {
@@ -67,10 +91,13 @@ final class SqsEventSourcePoller implements AutoCloseable {
   }
 
   void start() {
-    thread.start();
+    threads.forEach(Thread::start);
   }
 
-  /** Applies new settings; a batch in progress finishes under the old ones. */
+  /**
+   * Applies new settings. A cycle in progress finishes under the old ones: after disabling, records
+   * already received are still processed, and {@link #state()} says "Disabling" until that is done.
+   */
   void update(SqsEventSource updated) {
     source = updated;
     lastModified = Instant.now();
@@ -92,13 +119,20 @@ final class SqsEventSourcePoller implements AutoCloseable {
     synchronized (settingsChanged) {
       settingsChanged.notifyAll();
     }
-    try {
-      thread.join(Duration.ofSeconds(IDLE_WAIT_SECONDS + 5).plus(pool.spec().timeout()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
-      LOG.warn("Event source {} did not stop in time", source.uuid());
+    long deadline =
+        System.nanoTime()
+            + Duration.ofSeconds(IDLE_WAIT_SECONDS + 5).plus(pool.spec().timeout()).toNanos();
+    for (Thread thread : threads) {
+      try {
+        thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (thread.isAlive()) {
+        LOG.warn(
+            "Event source {}: poller {} did not stop in time", source.uuid(), thread.getName());
+      }
     }
   }
 
@@ -114,9 +148,17 @@ final class SqsEventSourcePoller implements AutoCloseable {
           }
           continue;
         }
-        List<Message> batch = gather(current);
-        if (!batch.isEmpty()) {
-          process(current, batch);
+        // A disabled mapping stays "Disabling" until the cycle in progress (receive and invoke)
+        // ends,
+        // like Lambda finishing what its pollers already hold.
+        busyPollers.incrementAndGet();
+        try {
+          List<Message> batch = gather(current);
+          if (!batch.isEmpty()) {
+            process(current, batch);
+          }
+        } finally {
+          busyPollers.decrementAndGet();
         }
       } catch (InterruptedException e) {
         return;
@@ -157,8 +199,8 @@ final class SqsEventSourcePoller implements AutoCloseable {
                           .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                           .messageAttributeNames("All"))
               .messages();
-      if (stopped || !source.enabled()) {
-        // Disabled (or closing) while the receive was waiting: hand the records straight back.
+      if (stopped) {
+        // Closing while the receive was waiting: hand the records straight back.
         batch.addAll(received);
         release(current, batch);
         return List.of();

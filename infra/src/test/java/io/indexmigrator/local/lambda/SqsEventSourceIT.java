@@ -178,6 +178,27 @@ class SqsEventSourceIT {
   }
 
   @Test
+  void aFailedInvocationReturnsTheWholeBatchToTheQueue() throws Exception {
+    sqs.sendMessage(r -> r.queueUrl(workQueue).messageBody("crash-1"));
+
+    List<Message> dead = new ArrayList<>();
+    await(
+        () -> {
+          dead.addAll(
+              sqs.receiveMessage(r -> r.queueUrl(deadLetters).waitTimeSeconds(1)).messages());
+          return !dead.isEmpty();
+        });
+
+    assertThat(dead).extracting(Message::body).containsExactly("crash-1");
+    assertThat(recordsOf(workRecords))
+        .filteredOn(line -> line.startsWith("crash-1|"))
+        .containsExactly("crash-1|1|null|aws:sqs", "crash-1|2|null|aws:sqs");
+    // Leave the dead-letter queue as other tests expect it.
+    dead.forEach(
+        m -> sqs.deleteMessage(r -> r.queueUrl(deadLetters).receiptHandle(m.receiptHandle())));
+  }
+
+  @Test
   void disabledMappingStopsDeliveryUntilEnabledAgain() throws Exception {
     EventSourceMappingConfiguration listed =
         lambda
@@ -196,8 +217,10 @@ class SqsEventSourceIT {
         .extracting(EventSourceMappingConfiguration::uuid)
         .containsExactly("esm-ordered");
 
-    lambda.updateEventSourceMapping(r -> r.uuid("esm-sync").enabled(false));
-    assertThat(lambda.getEventSourceMapping(r -> r.uuid("esm-sync")).state()).isEqualTo("Disabled");
+    assertThat(lambda.updateEventSourceMapping(r -> r.uuid("esm-sync").enabled(false)).state())
+        .isIn("Disabling", "Disabled");
+    // As on AWS, pollers finish what they hold first; only "Disabled" means nothing more is taken.
+    await(() -> lambda.getEventSourceMapping(r -> r.uuid("esm-sync")).state().equals("Disabled"));
     sqs.sendMessage(r -> r.queueUrl(workQueue).messageBody("while-disabled"));
     // Absence has to be watched for a while: longer than one idle long poll plus one batching
     // window.

@@ -49,6 +49,9 @@ public class RecordingSqsHandler implements RequestHandler<SQSEvent, SQSBatchRes
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (lines.stream().anyMatch(line -> line.startsWith("crash"))) {
+      throw new IllegalStateException("batch contains a crash record");
+    }
     return new SQSBatchResponse(failures);
   }
 }
