@@ -1,0 +1,506 @@
+package io.indexmigrator.local.lambda;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * A local stand-in for the Lambda service: runs our Java handlers in child JVMs behind the real
+ * Lambda Invoke API, and feeds SQS event-source mappings to them like Lambda's pollers do.
+ *
+ * <p>Clients talk to {@link #endpoint()} with the ordinary AWS SDKs ({@code endpointOverride}, or
+ * {@code AWS_ENDPOINT_URL_LAMBDA}). Supported operations: {@code Invoke} (RequestResponse, Event,
+ * DryRun), {@code ListEventSourceMappings}, {@code GetEventSourceMapping} and {@code
+ * UpdateEventSourceMapping} (Enabled, BatchSize, MaximumBatchingWindowInSeconds).
+ *
+ * <p>Functions are addressed by name or ARN; region and account in an ARN are not checked, and any
+ * qualifier runs {@code $LATEST} (there is only one version locally). ARNs the host reports use
+ * {@link #REGION} and {@link #ACCOUNT_ID}.
+ */
+public final class LocalLambdaHost implements AutoCloseable {
+
+  /** The region the host reports and gives its functions as {@code AWS_REGION}. */
+  public static final String REGION = "us-east-1";
+
+  /** The account id in the ARNs the host reports. */
+  public static final String ACCOUNT_ID = "000000000000";
+
+  /**
+   * How long an invocation waits for a free execution environment when the function is at its
+   * maximum concurrency, before it is throttled as Lambda would throttle it at once.
+   */
+  static final Duration QUEUE_WAIT = Duration.ofMinutes(2);
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalLambdaHost.class);
+  private static final String FUNCTIONS = "/2015-03-31/functions/";
+  private static final String MAPPINGS = "/2015-03-31/event-source-mappings";
+  private static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+
+  private final HttpServer server;
+  private final Map<String, FunctionPool> pools;
+  private final Map<String, SqsEventSourcePoller> pollers;
+  private final ExecutorService asyncInvocations = Executors.newVirtualThreadPerTaskExecutor();
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  private LocalLambdaHost(
+      HttpServer server,
+      Map<String, FunctionPool> pools,
+      Map<String, SqsEventSourcePoller> pollers) {
+    this.server = server;
+    this.pools = pools;
+    this.pollers = pollers;
+    this.shutdownHook = new Thread(this::close, "lambda-host-shutdown");
+  }
+
+  /**
+   * Starts the host: the API endpoint at once, execution environments on first invocation, and a
+   * poller per event source.
+   *
+   * @param port the API port on 127.0.0.1; 0 picks a free one
+   * @param functions the functions to host (names must be unique)
+   * @param sources SQS event-source mappings; each must name one of {@code functions}
+   * @param sqs the client the pollers receive and delete with (pointed at the local SQS)
+   * @param workDir where environments keep their task roots and logs ({@code <function>/<env>.log})
+   */
+  public static LocalLambdaHost start(
+      int port,
+      List<FunctionSpec> functions,
+      List<SqsEventSource> sources,
+      SqsClient sqs,
+      Path workDir) {
+    Objects.requireNonNull(functions, "functions");
+    Objects.requireNonNull(sources, "sources");
+    try {
+      Files.createDirectories(workDir);
+      ManagedRuntime runtime = ManagedRuntime.prepare(workDir);
+      Map<String, FunctionPool> pools = new LinkedHashMap<>();
+      for (FunctionSpec spec : functions) {
+        FunctionPool pool =
+            new FunctionPool(
+                spec,
+                functionArn(spec.name()),
+                REGION,
+                runtime,
+                Files.createDirectories(workDir.resolve(spec.name())));
+        if (pools.putIfAbsent(spec.name(), pool) != null) {
+          throw new IllegalArgumentException("Function " + spec.name() + " is defined twice");
+        }
+      }
+      Map<String, SqsEventSourcePoller> pollers = new LinkedHashMap<>();
+      for (SqsEventSource source : sources) {
+        FunctionPool pool = pools.get(source.functionName());
+        if (pool == null) {
+          throw new IllegalArgumentException(
+              "Event source "
+                  + source.uuid()
+                  + " targets unknown function "
+                  + source.functionName());
+        }
+        Objects.requireNonNull(sqs, "sqs (needed by the SQS event sources)");
+        requireVisibilityCoversTimeout(sqs, source, pool.spec());
+        if (pollers.putIfAbsent(source.uuid(), new SqsEventSourcePoller(source, pool, sqs))
+            != null) {
+          throw new IllegalArgumentException("Event source " + source.uuid() + " is defined twice");
+        }
+      }
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+      LocalLambdaHost host = new LocalLambdaHost(server, pools, pollers);
+      server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+      server.createContext("/", host::handle);
+      server.start();
+      pollers.values().forEach(SqsEventSourcePoller::start);
+      Runtime.getRuntime().addShutdownHook(host.shutdownHook);
+      LOG.info(
+          "Lambda host at {} with {} functions and {} event sources",
+          host.endpoint(),
+          pools.size(),
+          pollers.size());
+      return host;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start the local Lambda host", e);
+    }
+  }
+
+  /**
+   * Lambda refuses an SQS mapping whose queue hides messages for less than the function may run:
+   * the batch would reappear, and be processed twice, while the first invocation is still going.
+   */
+  private static void requireVisibilityCoversTimeout(
+      SqsClient sqs, SqsEventSource source, FunctionSpec function) {
+    String visibility =
+        sqs.getQueueAttributes(
+                r ->
+                    r.queueUrl(source.queueUrl())
+                        .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT))
+            .attributes()
+            .get(QueueAttributeName.VISIBILITY_TIMEOUT);
+    long visibilitySeconds = Long.parseLong(visibility);
+    if (visibilitySeconds * 1000 < function.timeout().toMillis()) {
+      throw new IllegalArgumentException(
+          "Event source "
+              + source.uuid()
+              + ": queue visibility timeout "
+              + visibilitySeconds
+              + " seconds is less than function "
+              + function.name()
+              + " timeout "
+              + function.timeout().toSeconds()
+              + " seconds");
+    }
+  }
+
+  /** The base URI for Lambda clients, e.g. {@code http://127.0.0.1:9001}. */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** The ARN the host reports for a function. */
+  public static String functionArn(String functionName) {
+    return "arn:aws:lambda:" + REGION + ":" + ACCOUNT_ID + ":function:" + functionName;
+  }
+
+  /** How many execution environments the function has started so far (its cold starts). */
+  public int coldStarts(String functionName) {
+    FunctionPool pool = pools.get(functionName);
+    if (pool == null) {
+      throw new IllegalArgumentException("Unknown function " + functionName);
+    }
+    return pool.coldStarts();
+  }
+
+  /** Stops the pollers first (so no batch is left half-done), then every execution environment. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    pollers.values().forEach(SqsEventSourcePoller::close);
+    server.stop(0);
+    asyncInvocations.shutdownNow();
+    pools.values().forEach(FunctionPool::close);
+    ((ExecutorService) server.getExecutor()).shutdownNow();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // Called from the hook itself.
+    }
+    LOG.info("Lambda host stopped");
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getRawPath();
+      String method = exchange.getRequestMethod();
+      try {
+        if (method.equals("POST") && path.startsWith(FUNCTIONS) && path.endsWith("/invocations")) {
+          String function =
+              decode(path.substring(FUNCTIONS.length(), path.length() - "/invocations".length()));
+          invoke(exchange, function);
+        } else if (path.equals(MAPPINGS) || path.equals(MAPPINGS + "/")) {
+          if (!method.equals("GET")) {
+            throw new ApiException(
+                405, "UnsupportedOperationException", "Creating mappings is not supported locally");
+          }
+          listMappings(exchange);
+        } else if (path.startsWith(MAPPINGS + "/")) {
+          String uuid = decode(path.substring(MAPPINGS.length() + 1));
+          SqsEventSourcePoller poller = pollers.get(uuid);
+          if (poller == null) {
+            throw new ApiException(
+                404,
+                "ResourceNotFoundException",
+                "The resource you requested does not exist. (Service: Lambda, Status Code: 404)");
+          }
+          switch (method) {
+            case "GET" -> sendJson(exchange, 200, mappingJson(poller));
+            case "PUT" -> updateMapping(exchange, poller);
+            default ->
+                throw new ApiException(405, "UnsupportedOperationException", method + " " + path);
+          }
+        } else {
+          throw new ApiException(
+              404,
+              "UnknownOperationException",
+              "Operation not supported locally: " + method + " " + path);
+        }
+      } catch (ApiException e) {
+        sendError(exchange, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        sendError(exchange, new ApiException(500, "ServiceException", "Host is shutting down"));
+      } catch (RuntimeException e) {
+        LOG.warn("Lambda host failed on {} {}", method, path, e);
+        sendError(exchange, new ApiException(500, "ServiceException", String.valueOf(e)));
+      }
+    }
+  }
+
+  private void invoke(HttpExchange exchange, String functionReference)
+      throws IOException, InterruptedException, ApiException {
+    FunctionPool pool = resolve(functionReference);
+    byte[] payload;
+    try (InputStream in = exchange.getRequestBody()) {
+      payload = in.readAllBytes();
+    }
+    String invocationType =
+        Objects.requireNonNullElse(
+            exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type"), "RequestResponse");
+    if (payload.length > MAX_SYNC_PAYLOAD && !invocationType.equals("Event")) {
+      throw new ApiException(
+          413,
+          "RequestTooLargeException",
+          "Request must be smaller than " + MAX_SYNC_PAYLOAD + " bytes for the Invoke operation");
+    }
+    if (payload.length > 0) {
+      try {
+        JsonText.MAPPER.readTree(payload);
+      } catch (JsonProcessingException e) {
+        throw new ApiException(
+            400,
+            "InvalidRequestContentException",
+            "Could not parse request body into json: " + e.getOriginalMessage());
+      }
+    }
+    String requestId = UUID.randomUUID().toString();
+    exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
+    switch (invocationType) {
+      case "DryRun" -> {
+        exchange.sendResponseHeaders(204, -1);
+      }
+      case "Event" -> {
+        asyncInvocations.submit(() -> invokeAsync(pool, requestId, payload));
+        exchange.sendResponseHeaders(202, -1);
+      }
+      case "RequestResponse" -> {
+        InvocationResult result;
+        try {
+          result = pool.invoke(requestId, payload, QUEUE_WAIT);
+        } catch (FunctionPool.ThrottledException e) {
+          exchange.getResponseHeaders().set("Retry-After", "1");
+          throw new ApiException(
+              429,
+              "TooManyRequestsException",
+              "Rate Exceeded.",
+              "ReservedFunctionConcurrentInvocationLimitExceeded");
+        }
+        var headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", "application/json");
+        headers.set("X-Amz-Executed-Version", "$LATEST");
+        if (result.failed()) {
+          headers.set("X-Amz-Function-Error", result.functionError());
+        }
+        if ("Tail".equals(exchange.getRequestHeaders().getFirst("X-Amz-Log-Type"))
+            && result.logTail() != null) {
+          headers.set("X-Amz-Log-Result", Base64.getEncoder().encodeToString(result.logTail()));
+        }
+        byte[] body = result.payload();
+        exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      }
+      default ->
+          throw new ApiException(
+              400,
+              "InvalidParameterValueException",
+              "Unsupported X-Amz-Invocation-Type: " + invocationType);
+    }
+  }
+
+  private void invokeAsync(FunctionPool pool, String requestId, byte[] payload) {
+    try {
+      InvocationResult result = pool.invoke(requestId, payload, QUEUE_WAIT);
+      if (result.failed()) {
+        LOG.warn(
+            "Async invocation {} of {} failed: {}",
+            requestId,
+            pool.spec().name(),
+            result.payloadText());
+      }
+    } catch (FunctionPool.ThrottledException e) {
+      LOG.warn(
+          "Async invocation {} of {} dropped: {}", requestId, pool.spec().name(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("Async invocation {} of {} failed in the host", requestId, pool.spec().name(), e);
+    }
+  }
+
+  /**
+   * Finds the function a name, partial ARN or ARN refers to; Lambda accepts {@code name}, {@code
+   * name:qualifier}, {@code account:function:name} and full ARNs.
+   */
+  private FunctionPool resolve(String reference) throws ApiException {
+    String[] parts = reference.split(":");
+    String name;
+    if (reference.startsWith("arn:") && parts.length >= 7 && parts[5].equals("function")) {
+      name = parts[6];
+    } else if (parts.length >= 3 && parts[1].equals("function")) {
+      name = parts[2];
+    } else {
+      name = parts[0];
+    }
+    FunctionPool pool = pools.get(name);
+    if (pool == null) {
+      String arn = reference.startsWith("arn:") ? reference : functionArn(reference);
+      throw new ApiException(404, "ResourceNotFoundException", "Function not found: " + arn);
+    }
+    return pool;
+  }
+
+  private void listMappings(HttpExchange exchange) throws IOException, ApiException {
+    Map<String, String> query = queryParameters(exchange.getRequestURI().getRawQuery());
+    String functionFilter = query.get("FunctionName");
+    String functionArnFilter =
+        functionFilter == null ? null : resolve(functionFilter).functionArn();
+    String sourceArnFilter = query.get("EventSourceArn");
+    ObjectNode response = JsonText.MAPPER.createObjectNode();
+    ArrayNode mappings = response.putArray("EventSourceMappings");
+    for (SqsEventSourcePoller poller : pollers.values()) {
+      SqsEventSource source = poller.source();
+      if (functionArnFilter != null
+          && !functionArn(source.functionName()).equals(functionArnFilter)) {
+        continue;
+      }
+      if (sourceArnFilter != null && !source.queueArn().equals(sourceArnFilter)) {
+        continue;
+      }
+      mappings.add(mappingJson(poller));
+    }
+    sendJson(exchange, 200, response);
+  }
+
+  private void updateMapping(HttpExchange exchange, SqsEventSourcePoller poller)
+      throws IOException, ApiException {
+    JsonNode request;
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] body = in.readAllBytes();
+      request =
+          body.length == 0 ? JsonText.MAPPER.createObjectNode() : JsonText.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "InvalidRequestContentException", e.getOriginalMessage());
+    }
+    SqsEventSource current = poller.source();
+    boolean enabled = request.path("Enabled").asBoolean(current.enabled());
+    int batchSize = request.path("BatchSize").asInt(current.batchSize());
+    Duration window =
+        request.has("MaximumBatchingWindowInSeconds")
+            ? Duration.ofSeconds(request.get("MaximumBatchingWindowInSeconds").asInt())
+            : current.maximumBatchingWindow();
+    try {
+      poller.update(current.withSettings(enabled, batchSize, window));
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "InvalidParameterValueException", e.getMessage());
+    }
+    sendJson(exchange, 202, mappingJson(poller));
+  }
+
+  private static ObjectNode mappingJson(SqsEventSourcePoller poller) {
+    SqsEventSource source = poller.source();
+    ObjectNode json = JsonText.MAPPER.createObjectNode();
+    json.put("UUID", source.uuid());
+    json.put("BatchSize", source.batchSize());
+    json.put("MaximumBatchingWindowInSeconds", source.maximumBatchingWindow().toSeconds());
+    json.put("EventSourceArn", source.queueArn());
+    json.put("FunctionArn", functionArn(source.functionName()));
+    json.put("LastModified", poller.lastModified().toEpochMilli() / 1000.0);
+    json.put("State", poller.state());
+    json.put("StateTransitionReason", "USER_INITIATED");
+    ArrayNode responseTypes = json.putArray("FunctionResponseTypes");
+    if (source.reportBatchItemFailures()) {
+      responseTypes.add("ReportBatchItemFailures");
+    }
+    return json;
+  }
+
+  private static Map<String, String> queryParameters(String rawQuery) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return parameters;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+      parameters.put(key, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+    }
+    return parameters;
+  }
+
+  private static String decode(String text) {
+    // Path segments: '+' is literal, only %XX escapes are decoded.
+    return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private static void sendJson(HttpExchange exchange, int status, JsonNode json)
+      throws IOException {
+    byte[] body = JsonText.MAPPER.writeValueAsBytes(json);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  /** Lambda's error shape: the type in {@code x-amzn-ErrorType}, the message in the body. */
+  private static void sendError(HttpExchange exchange, ApiException error) throws IOException {
+    ObjectNode body = JsonText.MAPPER.createObjectNode();
+    if (error.reason != null) {
+      body.put("Reason", error.reason);
+    }
+    body.put("Type", error.status >= 500 ? "Service" : "User");
+    body.put("message", error.getMessage());
+    exchange.getResponseHeaders().set("x-amzn-ErrorType", error.errorType);
+    sendJson(exchange, error.status, body);
+  }
+
+  /** An API error reply, as Lambda's REST-JSON protocol spells it. */
+  private static final class ApiException extends Exception {
+    final int status;
+    final String errorType;
+    final String reason;
+
+    ApiException(int status, String errorType, String message) {
+      this(status, errorType, message, null);
+    }
+
+    ApiException(int status, String errorType, String message, String reason) {
+      super(message);
+      this.status = status;
+      this.errorType = errorType;
+      this.reason = reason;
+    }
+  }
+}
