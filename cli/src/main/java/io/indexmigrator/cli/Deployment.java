@@ -3,12 +3,18 @@ package io.indexmigrator.cli;
 import io.indexmigrator.local.aws.AwsClients;
 import io.indexmigrator.local.twin.TwinState;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -34,7 +40,8 @@ final class Deployment {
     @Option(
         names = "--stack",
         defaultValue = "index-migrator",
-        description = "CloudFormation stack deployed from template.yaml (default: ${DEFAULT-VALUE}).")
+        description =
+            "CloudFormation stack deployed from template.yaml (default: ${DEFAULT-VALUE}).")
     String stack;
 
     @Option(names = "--state-dir", description = "The local twin's state directory.", hidden = true)
@@ -59,7 +66,11 @@ final class Deployment {
             .forEach(o -> outputs.put(o.outputKey(), o.outputValue()));
       } catch (CloudFormationException e) {
         throw new UserError(
-            "cannot read stack '" + stack + "': " + e.awsErrorDetails().errorMessage() + " (use --local for the local twin)");
+            "cannot read stack '"
+                + stack
+                + "': "
+                + e.awsErrorDetails().errorMessage()
+                + " (use --local for the local twin)");
       }
       return new Deployment(null, outputs);
     }
@@ -75,6 +86,26 @@ final class Deployment {
 
   String tableName(String logicalId) {
     return twin != null ? lookup(twin.tables(), logicalId) : output(logicalId + "Name");
+  }
+
+  String functionName(String logicalId) {
+    return twin != null ? lookup(twin.functions(), logicalId) : output(logicalId + "Name");
+  }
+
+  /** Control calls can run for minutes (a checksum verification); wait as long as Lambda may. */
+  LambdaClient lambda() {
+    var http = UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(16));
+    if (twin != null) {
+      return LambdaClient.builder()
+          .endpointOverride(twin.endpoint("lambda"))
+          .region(Region.of(twin.region()))
+          .credentialsProvider(
+              StaticCredentialsProvider.create(
+                  AwsBasicCredentials.create(AwsClients.ACCESS_KEY, AwsClients.SECRET_KEY)))
+          .httpClientBuilder(http)
+          .build();
+    }
+    return LambdaClient.builder().httpClientBuilder(http).build();
   }
 
   SfnClient sfn() {
@@ -96,7 +127,8 @@ final class Deployment {
   private static String lookup(Map<String, String> map, String key) {
     String value = map.get(key);
     if (value == null) {
-      throw new UserError("the local twin has no " + key + "; restart it after changing template.yaml");
+      throw new UserError(
+          "the local twin has no " + key + "; restart it after changing template.yaml");
     }
     return value;
   }

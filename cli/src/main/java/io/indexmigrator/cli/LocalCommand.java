@@ -35,14 +35,17 @@ final class LocalCommand {
         .filter(s -> ProcessHandle.of(s.pid()).map(ProcessHandle::isAlive).orElse(false));
   }
 
-  @Command(name = "up", description = "Start the twin in the background (returns when it is ready).")
+  @Command(
+      name = "up",
+      description = "Start the twin in the background (returns when it is ready).")
   static final class Up implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(
         names = "--engine",
         defaultValue = "opensearch:2.19.6",
-        description = "Destination cluster engine, e.g. opensearch:2.19.6, opensearch:3, elasticsearch:7.10.2 (default: ${DEFAULT-VALUE}).")
+        description =
+            "Destination cluster engine, e.g. opensearch:2.19.6, opensearch:3, elasticsearch:7.10.2 (default: ${DEFAULT-VALUE}).")
     String engine;
 
     @Option(
@@ -50,7 +53,9 @@ final class LocalCommand {
         description = "Also start a source cluster with this engine, for cross-cluster migrations.")
     String sourceEngine;
 
-    @Option(names = "--state-dir", description = "Where the twin keeps its state (default: .migrator/local).")
+    @Option(
+        names = "--state-dir",
+        description = "Where the twin keeps its state (default: .migrator/local).")
     Path stateDirOption;
 
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for startup.")
@@ -105,7 +110,8 @@ final class LocalCommand {
         Optional<TwinState> state = TwinState.read(stateDir);
         if (state.isPresent()) {
           printSummary(out, state.get());
-          out.println("next: eval \"$(bin/migrator local env)\"; stop with: bin/migrator local down");
+          out.println(
+              "next: eval \"$(bin/migrator local env)\"; stop with: bin/migrator local down");
           return 0;
         }
         if (!process.isAlive()) {
@@ -118,7 +124,8 @@ final class LocalCommand {
       }
       process.descendants().forEach(ProcessHandle::destroy);
       process.destroy();
-      throw new UserError("local twin did not start within " + timeoutSeconds + " s (see " + log + ")");
+      throw new UserError(
+          "local twin did not start within " + timeoutSeconds + " s (see " + log + ")");
     }
   }
 
@@ -134,14 +141,18 @@ final class LocalCommand {
       TwinState state =
           running(stateDir(stateDirOption))
               .orElseThrow(
-                  () -> new UserError("no local twin is running; start it with: bin/migrator local up"));
+                  () ->
+                      new UserError(
+                          "no local twin is running; start it with: bin/migrator local up"));
       PrintWriter out = spec.commandLine().getOut();
       state.environment().forEach((k, v) -> out.println("export " + k + "='" + v + "'"));
       return 0;
     }
   }
 
-  @Command(name = "down", description = "Stop the twin and every process it started; delete its state.")
+  @Command(
+      name = "down",
+      description = "Stop the twin and every process it started; delete its state.")
   static final class Down implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -185,7 +196,14 @@ final class LocalCommand {
         }
       }
       long left = family.stream().filter(ProcessHandle::isAlive).count();
-      out.println("local twin stopped (pid " + twin.pid() + ", " + family.size() + " child processes" + (left > 0 ? ", " + left + " still alive" : "") + ")");
+      out.println(
+          "local twin stopped (pid "
+              + twin.pid()
+              + ", "
+              + family.size()
+              + " child processes"
+              + (left > 0 ? ", " + left + " still alive" : "")
+              + ")");
     }
 
     private static void waitForExit(ProcessHandle process, Duration timeout)
@@ -206,7 +224,9 @@ final class LocalCommand {
   }
 
   static void printSummary(PrintWriter out, TwinState state) {
-    state.clusters().forEach((role, c) -> out.printf("  %-12s %s (%s)%n", role, c.url(), c.engine()));
+    state
+        .clusters()
+        .forEach((role, c) -> out.printf("  %-12s %s (%s)%n", role, c.url(), c.engine()));
     state.endpoints().forEach((name, url) -> out.printf("  %-12s %s%n", name, url));
   }
 }

@@ -8,8 +8,18 @@ import picocli.CommandLine.Command;
     name = "migrator",
     mixinStandardHelpOptions = true,
     version = "index-migrator 0.1.0",
-    description = "Near-zero-downtime reindexing and migration of OpenSearch/Elasticsearch indexes.",
-    subcommands = {LocalCommand.class, SmokeCommand.class})
+    description =
+        "Near-zero-downtime reindexing and migration of OpenSearch/Elasticsearch indexes.",
+    subcommands = {
+      InitCommand.class,
+      RunCommand.class,
+      StatusCommand.class,
+      RolloverCommand.class,
+      CancelCommand.class,
+      LocalCommand.class,
+      SmokeCommand.class,
+      DemoCommand.class
+    })
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

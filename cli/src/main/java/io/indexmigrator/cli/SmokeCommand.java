@@ -26,7 +26,8 @@ final class SmokeCommand implements Callable<Integer> {
       names = "--messages",
       split = ",",
       defaultValue = "hello,world,flaky:2,poison:1",
-      description = "Messages to send (flaky:N fails N times first; poison:x ends in the DLQ; fail:x fails the run). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Messages to send (flaky:N fails N times first; poison:x ends in the DLQ; fail:x fails the run). Default: ${DEFAULT-VALUE}.")
   List<String> messages;
 
   @Option(names = "--timeout", defaultValue = "300", description = "Seconds to wait.")

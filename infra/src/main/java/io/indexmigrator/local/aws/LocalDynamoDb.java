@@ -35,7 +35,8 @@ public final class LocalDynamoDb implements AutoCloseable {
   public static LocalDynamoDb start(int port, Optional<Path> dataDir) {
     int chosen = Ports.freeOr(port);
     ensureNativeLibraryPath();
-    List<String> args = new ArrayList<>(List.of("-port", String.valueOf(chosen), "-sharedDb"));
+    List<String> args =
+        new ArrayList<>(List.of("-port", String.valueOf(chosen), "-sharedDb", "-disableTelemetry"));
     if (dataDir.isPresent()) {
       try {
         Files.createDirectories(dataDir.get());

@@ -40,6 +40,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class LocalTwin implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalTwin.class);
+
   /** Step Functions fans out Map iterations; each needs an execution environment. */
   private static final int FUNCTION_CONCURRENCY = 4;
 
@@ -87,7 +88,8 @@ public final class LocalTwin implements AutoCloseable {
     if (options.sourceEngine().isPresent()) {
       RunningCluster source =
           track(
-              launcher.start(ClusterSpec.of(options.sourceEngine().get()).withClusterName("source")));
+              launcher.start(
+                  ClusterSpec.of(options.sourceEngine().get()).withClusterName("source")));
       clusters.put("source", entry(source));
     }
 
@@ -97,7 +99,8 @@ public final class LocalTwin implements AutoCloseable {
             account,
             Map.of("ClusterEndpoint", destination.httpUri().toString(), "ClusterAuth", "none"));
 
-    LocalDynamoDb dynamoDb = track(LocalDynamoDb.start(0, Optional.of(stateDir.resolve("dynamodb"))));
+    LocalDynamoDb dynamoDb =
+        track(LocalDynamoDb.start(0, Optional.of(stateDir.resolve("dynamodb"))));
     LocalSqs sqs = track(LocalSqs.start(sqsPort, account.region(), account.accountId()));
     SqsClient sqsClient = track(AwsClients.sqs(sqs.endpoint(), account.region()));
     try (var dynamo = AwsClients.dynamo(dynamoDb.endpoint(), account.region())) {
@@ -161,7 +164,9 @@ public final class LocalTwin implements AutoCloseable {
                         "arn:aws:iam::" + account.accountId() + ":role/" + m.name()))
             .toList();
     LocalStepFunctions sfn =
-        track(LocalStepFunctions.start(sfnPort, machines, lambda.endpoint(), stateDir.resolve("sfn")));
+        track(
+            LocalStepFunctions.start(
+                sfnPort, machines, lambda.endpoint(), stateDir.resolve("sfn")));
 
     Map<String, String> tables = new LinkedHashMap<>();
     template.tables().forEach(t -> tables.put(t.logicalId(), t.tableName()));

@@ -82,11 +82,12 @@ class TemplateConsistencyTest {
         String method = fn.handler().substring(fn.handler().indexOf("::") + 2);
         assertThat(Stream.of(handler.getMethods()).map(m -> m.getName())).contains(method);
       }
-      assertThat(handler.getConstructor()).as("%s has a public no-arg constructor", handler).isNotNull();
-      Field declared = handler.getField("ENVIRONMENT");
-      assertThat(Modifier.isStatic(declared.getModifiers())).isTrue();
-      @SuppressWarnings("unchecked")
-      List<String> needed = (List<String>) declared.get(null);
+      assertThat(handler.getConstructor())
+          .as("%s has a public no-arg constructor", handler)
+          .isNotNull();
+      List<String> read = staticList(handler, "ENVIRONMENT");
+      List<String> needed = staticList(handler, "REQUIRED_ENVIRONMENT");
+      assertThat(read).as("%s reads what it requires", handler).containsAll(needed);
       for (String variable : needed) {
         if (LAMBDA_PROVIDED.contains(variable)) {
           continue;
@@ -96,6 +97,15 @@ class TemplateConsistencyTest {
             .containsKey(variable);
       }
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> staticList(Class<?> handler, String name) throws Exception {
+    Field field = handler.getField(name);
+    assertThat(Modifier.isStatic(field.getModifiers()))
+        .as("%s.%s is static", handler, name)
+        .isTrue();
+    return (List<String>) field.get(null);
   }
 
   @Test
@@ -111,7 +121,11 @@ class TemplateConsistencyTest {
     String sources = allSources(ROOT.resolve("functions"));
     for (var machine : template.stateMachines()) {
       for (String error : errorNames(JSON.readTree(machine.definition()))) {
-        if (error.startsWith("States.") || error.startsWith("Lambda.")) {
+        // Names the Step Functions and Lambda services define (throttling, timeouts, crashes).
+        if (error.startsWith("States.")
+            || error.startsWith("Lambda.")
+            || error.startsWith("Sandbox.")
+            || error.startsWith("Runtime.")) {
           continue;
         }
         Class<?> type;

@@ -38,6 +38,9 @@ public record ClusterConfig(
           "CLUSTER_PASSWORD",
           "AWS_REGION");
 
+  /** The variables without which there is no configuration; the rest have defaults. */
+  public static final List<String> REQUIRED = List.of("CLUSTER_ENDPOINT");
+
   public static ClusterConfig from(EnvironmentReader env) {
     URI endpoint = env.httpUrl("CLUSTER_ENDPOINT");
     Auth auth = env.oneOf("CLUSTER_AUTH", Auth.class, Auth.NONE);

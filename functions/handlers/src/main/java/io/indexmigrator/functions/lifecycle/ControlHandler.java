@@ -29,6 +29,9 @@ public final class ControlHandler
   /** The environment variables this function reads; template.yaml must set each. */
   public static final List<String> ENVIRONMENT = LifecycleConfig.VARIABLES;
 
+  /** Those of {@link #ENVIRONMENT} that have no default. */
+  public static final List<String> REQUIRED_ENVIRONMENT = LifecycleConfig.REQUIRED;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Lifecycle lifecycle;

@@ -8,6 +8,7 @@ import java.util.List;
 /** Configuration of the lifecycle functions, read once per execution environment. */
 record LifecycleConfig(String stateTable, ClusterConfig cluster, int verifySlices) {
   static final List<String> VARIABLES;
+  static final List<String> REQUIRED = List.of("STATE_TABLE", "CLUSTER_ENDPOINT");
 
   static {
     List<String> all = new ArrayList<>(List.of("STATE_TABLE", "VERIFY_SLICES"));

@@ -9,6 +9,8 @@ import java.util.List;
 record SmokeConfig(String stateTable, String smokeQueueUrl, ClusterConfig cluster) {
   static final List<String> QUEUE_CONSUMER_VARIABLES = List.of("STATE_TABLE");
   static final List<String> STEP_VARIABLES;
+  static final List<String> STEP_REQUIRED =
+      List.of("STATE_TABLE", "SMOKE_QUEUE_URL", "CLUSTER_ENDPOINT");
 
   static {
     List<String> all = new ArrayList<>(List.of("STATE_TABLE", "SMOKE_QUEUE_URL"));

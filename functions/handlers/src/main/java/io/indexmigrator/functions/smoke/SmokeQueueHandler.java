@@ -15,6 +15,9 @@ public final class SmokeQueueHandler implements RequestHandler<SQSEvent, SQSBatc
   /** The environment variables this function reads; template.yaml must set each. */
   public static final List<String> ENVIRONMENT = SmokeConfig.QUEUE_CONSUMER_VARIABLES;
 
+  /** Those of {@link #ENVIRONMENT} that have no default. */
+  public static final List<String> REQUIRED_ENVIRONMENT = SmokeConfig.QUEUE_CONSUMER_VARIABLES;
+
   private final SmokeSteps steps;
 
   public SmokeQueueHandler() {

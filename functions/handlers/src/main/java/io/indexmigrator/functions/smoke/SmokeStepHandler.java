@@ -20,6 +20,9 @@ public final class SmokeStepHandler
   /** The environment variables this function reads; template.yaml must set each. */
   public static final List<String> ENVIRONMENT = SmokeConfig.STEP_VARIABLES;
 
+  /** Those of {@link #ENVIRONMENT} that have no default. */
+  public static final List<String> REQUIRED_ENVIRONMENT = SmokeConfig.STEP_REQUIRED;
+
   private final SmokeSteps steps;
 
   public SmokeStepHandler() {

@@ -1,0 +1,163 @@
+package io.indexmigrator.cli;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.indexmigrator.core.lifecycle.StatusReport;
+import io.indexmigrator.core.lifecycle.StatusReporter;
+import io.indexmigrator.core.state.DynamoStateStore;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code migrator status <name> [--json] [--watch]}. */
+@Command(
+    name = "status",
+    description = "Progress per index: phase, documents, rate, ETA, failures.")
+final class StatusCommand implements Callable<Integer> {
+  /** States after which nothing changes without a new command. */
+  static final Set<String> SETTLED =
+      Set.of("INITIALIZED", "COPIED", "ROLLED_OVER", "CANCELLED", "FAILED");
+
+  @Spec CommandSpec spec;
+  @Mixin Deployment.Options deployment;
+
+  @Parameters(index = "0", description = "Recipe name.")
+  String name;
+
+  @Option(names = "--json", description = "Print JSON (field names documented in docs/status.md).")
+  boolean json;
+
+  @Option(names = "--watch", description = "Refresh every 2 s until the recipe settles.")
+  boolean watch;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Deployment target = deployment.resolve();
+    Watcher watcher = new Watcher(target, name, out);
+    if (watch) {
+      return watcher.watchUntilSettled();
+    }
+    StatusReport report = watcher.read();
+    if (json) {
+      out.println(
+          ControlCall.JSON
+              .copy()
+              .enable(SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(report));
+    } else {
+      print(out, report);
+    }
+    return "FAILED".equals(report.state()) ? 1 : 0;
+  }
+
+  static void print(PrintWriter out, StatusReport r) {
+    out.printf(
+        "recipe %s (generation %d): %s%s%n",
+        r.recipe(),
+        r.generation(),
+        r.state(),
+        r.execution() == null ? "" : ", execution " + r.execution().status());
+    if (r.failure() != null) {
+      out.println("  failure: " + r.failure());
+    }
+    for (StatusReport.IndexStatus i : r.indexes()) {
+      out.printf(
+          "  %-28s -> %-34s %-8s %s %,d / %,d docs  %d/%d slices  %s%s%s%n",
+          i.source(),
+          i.destination(),
+          i.phase(),
+          bar(i.docsCopied(), i.docsTotal()),
+          i.docsCopied(),
+          i.docsTotal(),
+          i.slicesDone(),
+          i.slices(),
+          i.ratePerSecond() > 0 ? String.format("%,.0f docs/s", i.ratePerSecond()) : "",
+          i.etaSeconds() != null && i.etaSeconds() > 0 ? ", ETA " + duration(i.etaSeconds()) : "",
+          i.failures() > 0 ? ", " + i.failures() + " failures: " + i.failureReasons() : "");
+    }
+    if (r.rollover() != null) {
+      out.printf(
+          "  rollover: %s%s%s%n",
+          r.rollover().phase(),
+          r.rollover().writeBlockedMillis() == null
+              ? ""
+              : ", writes blocked " + r.rollover().writeBlockedMillis() + " ms",
+          r.rollover().failure() == null ? "" : ", " + r.rollover().failure());
+    }
+  }
+
+  static String bar(long done, long total) {
+    int width = 20;
+    int filled = total <= 0 ? (done > 0 ? width : 0) : (int) Math.min(width, done * width / total);
+    return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
+  }
+
+  static String duration(long seconds) {
+    return seconds >= 3600
+        ? String.format("%dh%02dm", seconds / 3600, seconds % 3600 / 60)
+        : seconds >= 60 ? String.format("%dm%02ds", seconds / 60, seconds % 60) : seconds + "s";
+  }
+
+  /** Reads a recipe's status, with its execution's state from Step Functions. */
+  static final class Watcher {
+    private final Deployment target;
+    private final String name;
+    private final PrintWriter out;
+
+    Watcher(Deployment target, String name, PrintWriter out) {
+      this.target = target;
+      this.name = name;
+      this.out = out;
+    }
+
+    StatusReport read() {
+      try (var dynamo = target.dynamo();
+          var sfn = target.sfn()) {
+        StatusReport report =
+            new StatusReporter(new DynamoStateStore(dynamo, target.tableName("StateTable")))
+                .status(name)
+                .orElseThrow(() -> new UserError("no recipe named '" + name + "'"));
+        if (report.execution() != null) {
+          String status;
+          try {
+            status =
+                sfn.describeExecution(r -> r.executionArn(report.execution().arn()))
+                    .statusAsString();
+          } catch (RuntimeException e) {
+            status = "UNKNOWN";
+          }
+          return report.withExecution(new StatusReport.Execution(report.execution().arn(), status));
+        }
+        return report;
+      }
+    }
+
+    /** Prints the status every 2 s until the recipe settles; exit code 1 if it failed. */
+    int watchUntilSettled() throws InterruptedException {
+      Optional<String> last = Optional.empty();
+      while (true) {
+        StatusReport report = read();
+        java.io.StringWriter buffer = new java.io.StringWriter();
+        print(new PrintWriter(buffer), report);
+        if (last.isEmpty() || !last.get().equals(buffer.toString())) {
+          out.print(buffer);
+          out.flush();
+          last = Optional.of(buffer.toString());
+        }
+        boolean executionDone =
+            report.execution() == null || !"RUNNING".equals(report.execution().status());
+        if (SETTLED.contains(report.state()) && executionDone) {
+          return "FAILED".equals(report.state()) ? 1 : 0;
+        }
+        Thread.sleep(2000);
+      }
+    }
+  }
+}
