@@ -29,6 +29,10 @@ find_jdk() {
     major="$(java_major "$bin")"
     if [ -n "$major" ] && [ "$major" -ge "$min" ] 2>/dev/null; then
       export JAVA_HOME="$c"
+      # Maven's bundled Guava touches sun.misc.Unsafe; JDK 24+ warns about it on every run.
+      if [ "$major" -ge 24 ]; then
+        export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+      fi
       return 0
     fi
   done

@@ -64,7 +64,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (current == ExecutionStatus.RUNNING) {
           out.println("already running: " + recipe.executionArn());
-          return waitForCopy ? new StatusCommand.Watcher(target, name, out).watchUntilSettled() : 0;
+          return waitForCopy
+              ? new StatusCommand.Watcher(target, name, out).watchRun(recipe.executionArn())
+              : 0;
         }
       }
       String executionName = name + "-g" + recipe.generation() + "-" + Instant.now().toEpochMilli();
@@ -78,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
       out.println("started " + arn);
       out.flush();
       if (waitForCopy) {
-        return new StatusCommand.Watcher(target, name, out).watchUntilSettled();
+        return new StatusCommand.Watcher(target, name, out).watchRun(arn);
       }
       out.println("follow with: migrator status " + name + " --watch");
       return 0;

@@ -5,7 +5,6 @@ import io.indexmigrator.core.lifecycle.StatusReport;
 import io.indexmigrator.core.lifecycle.StatusReporter;
 import io.indexmigrator.core.state.DynamoStateStore;
 import java.io.PrintWriter;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -141,22 +140,63 @@ final class StatusCommand implements Callable<Integer> {
 
     /** Prints the status every 2 s until the recipe settles; exit code 1 if it failed. */
     int watchUntilSettled() throws InterruptedException {
-      Optional<String> last = Optional.empty();
+      return watch(null);
+    }
+
+    /**
+     * Prints the status every 2 s until the copy that {@code startedArn} began has ended: the
+     * recipe left RUNNING and no execution (the started one or one it continued as) is running. An
+     * execution that failed before it recorded anything also ends the wait.
+     */
+    int watchRun(String startedArn) throws InterruptedException {
+      return watch(startedArn);
+    }
+
+    private int watch(String startedArn) throws InterruptedException {
+      String last = "";
       while (true) {
         StatusReport report = read();
         java.io.StringWriter buffer = new java.io.StringWriter();
         print(new PrintWriter(buffer), report);
-        if (last.isEmpty() || !last.get().equals(buffer.toString())) {
+        if (!last.equals(buffer.toString())) {
           out.print(buffer);
           out.flush();
-          last = Optional.of(buffer.toString());
+          last = buffer.toString();
         }
         boolean executionDone =
             report.execution() == null || !"RUNNING".equals(report.execution().status());
-        if (SETTLED.contains(report.state()) && executionDone) {
-          return "FAILED".equals(report.state()) ? 1 : 0;
+        if (startedArn == null) {
+          if (SETTLED.contains(report.state()) && executionDone) {
+            return "FAILED".equals(report.state()) ? 1 : 0;
+          }
+        } else {
+          boolean adopted = report.execution() != null;
+          if (adopted
+              && executionDone
+              && !"RUNNING".equals(report.state())
+              && !"INITIALIZED".equals(report.state())) {
+            return "FAILED".equals(report.state()) ? 1 : 0;
+          }
+          String started = executionStatus(startedArn);
+          if (!adopted && !"RUNNING".equals(started)) {
+            out.println(
+                "execution " + startedArn + " ended " + started + " before it started the copy");
+            return 1;
+          }
         }
         Thread.sleep(2000);
+      }
+    }
+
+    private String executionStatus(String arn) {
+      try (var sfn = target.sfn()) {
+        var execution = sfn.describeExecution(r -> r.executionArn(arn));
+        return execution.statusAsString()
+            + (execution.error() == null
+                ? ""
+                : " (" + execution.error() + ": " + execution.cause() + ")");
+      } catch (RuntimeException e) {
+        return "UNKNOWN";
       }
     }
   }

@@ -117,7 +117,11 @@ public final class LocalTwin implements AutoCloseable {
 
     List<FunctionSpec> functions = new ArrayList<>();
     List<SqsEventSource> sources = new ArrayList<>();
+    Map<Path, Path> deployedCode = new LinkedHashMap<>();
     for (Resources.Function fn : template.functions()) {
+      // Like a deployment, the twin runs a snapshot of the code: rebuilding the jar while the twin
+      // runs must not pull classes out from under warm environments.
+      Path code = deployedCode.computeIfAbsent(fn.codeUri(), uri -> snapshot(uri, stateDir));
       Map<String, String> env = new LinkedHashMap<>(fn.environment());
       env.put("AWS_ENDPOINT_URL_DYNAMODB", endpoints.get("dynamodb"));
       env.put("AWS_ENDPOINT_URL_SQS", endpoints.get("sqs"));
@@ -129,7 +133,7 @@ public final class LocalTwin implements AutoCloseable {
           new FunctionSpec(
               fn.functionName(),
               fn.handler(),
-              List.of(fn.codeUri()),
+              List.of(code),
               env,
               fn.timeout(),
               fn.memoryMb(),
@@ -222,6 +226,21 @@ public final class LocalTwin implements AutoCloseable {
               + fn.handlerClass()
               + " is not in "
               + code);
+    }
+  }
+
+  private static Path snapshot(Path code, Path stateDir) {
+    if (Files.isDirectory(code)) {
+      return code;
+    }
+    try {
+      Path dir = Files.createDirectories(stateDir.resolve("code"));
+      Path copy = dir.resolve(dir.toFile().list().length + "-" + code.getFileName());
+      Files.copy(code, copy);
+      return copy;
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot copy function code " + code + ": " + e.getMessage(), e);
     }
   }
 

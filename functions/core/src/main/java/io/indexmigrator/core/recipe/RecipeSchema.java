@@ -2,9 +2,11 @@ package io.indexmigrator.core.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
@@ -42,8 +44,14 @@ final class RecipeSchema {
       throw new UncheckedIOException("cannot read recipe schema " + RESOURCE, e);
     }
     SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().build();
+    // x-message carries our wording of a problem; declared so the validator does not warn about it.
+    JsonMetaSchema metaSchema =
+        JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+            .keyword(new NonValidationKeyword(MESSAGE_KEYWORD))
+            .build();
     schema =
-        JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+        JsonSchemaFactory.getInstance(
+                SpecVersion.VersionFlag.V202012, factory -> factory.metaSchema(metaSchema))
             .getSchema(schemaDocument, config);
   }
 
