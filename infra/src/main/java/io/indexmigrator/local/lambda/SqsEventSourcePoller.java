@@ -17,7 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -164,7 +163,8 @@ final class SqsEventSourcePoller implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         return;
-      } catch (SdkException | IllegalStateException e) {
+      } catch (RuntimeException e) {
+        // SQS unreachable, an environment that cannot start...: a poller must outlive all of it.
         if (stopped) {
           return;
         }
