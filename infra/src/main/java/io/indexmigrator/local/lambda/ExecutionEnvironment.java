@@ -2,6 +2,7 @@ package io.indexmigrator.local.lambda;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,15 +11,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +56,7 @@ final class ExecutionEnvironment implements AutoCloseable {
   private final String id;
   private final HttpServer runtimeApi;
   private final Process process;
-  private final Path logFile;
+  private final EnvironmentLog log;
   private final BlockingQueue<Invocation> inbox = new LinkedBlockingQueue<>();
   private final AtomicLong delivered = new AtomicLong();
   private volatile Invocation assigned;
@@ -70,13 +72,13 @@ final class ExecutionEnvironment implements AutoCloseable {
       String id,
       HttpServer runtimeApi,
       Process process,
-      Path logFile) {
+      EnvironmentLog log) {
     this.spec = spec;
     this.functionArn = functionArn;
     this.id = id;
     this.runtimeApi = runtimeApi;
     this.process = process;
-    this.logFile = logFile;
+    this.log = log;
   }
 
   /**
@@ -92,9 +94,7 @@ final class ExecutionEnvironment implements AutoCloseable {
       Path functionDir)
       throws IOException {
     Path taskRoot = Files.createDirectories(functionDir.resolve(id));
-    Path logFile = functionDir.resolve(id + ".log");
-    // A new host numbers environments from 1 again; its logs must not continue an old host's.
-    Files.deleteIfExists(logFile);
+    EnvironmentLog log = EnvironmentLog.create(functionDir.resolve(id + ".log"));
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -117,14 +117,14 @@ final class ExecutionEnvironment implements AutoCloseable {
     List<String> classpath = new ArrayList<>();
     runtime.classpath().forEach(p -> classpath.add(p.toString()));
     spec.classpath().forEach(p -> classpath.add(p.toAbsolutePath().toString()));
-    command.add(String.join(java.io.File.pathSeparator, classpath));
+    command.add(String.join(File.pathSeparator, classpath));
     command.add(ENTRY_POINT);
     command.add(spec.handler());
 
     ProcessBuilder builder = new ProcessBuilder(command).directory(taskRoot.toFile());
     builder
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.file().toFile()));
     Map<String, String> env = builder.environment();
     String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
     env.clear();
@@ -134,7 +134,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     ExecutionEnvironment environment;
     try {
       Process process = builder.start();
-      environment = new ExecutionEnvironment(spec, functionArn, id, server, process, logFile);
+      environment = new ExecutionEnvironment(spec, functionArn, id, server, process, log);
     } catch (IOException e) {
       server.stop(0);
       throw new IOException("Cannot start an execution environment for " + spec.name(), e);
@@ -149,7 +149,7 @@ final class ExecutionEnvironment implements AutoCloseable {
   /** The environment Lambda gives a function: the function's variables plus the reserved ones. */
   static Map<String, String> lambdaEnvironment(
       FunctionSpec spec, String region, String id, Path taskRoot, String runtimeApiAddress) {
-    Map<String, String> env = new java.util.LinkedHashMap<>();
+    Map<String, String> env = new LinkedHashMap<>();
     // Credentials are the only reserved names a function may bring itself (the twin passes its
     // own).
     env.put("AWS_ACCESS_KEY_ID", "local");
@@ -178,7 +178,7 @@ final class ExecutionEnvironment implements AutoCloseable {
   }
 
   Path logFile() {
-    return logFile;
+    return log.file();
   }
 
   long pid() {
@@ -211,7 +211,7 @@ final class ExecutionEnvironment implements AutoCloseable {
       onProcessExit();
       return invocation.result.join();
     }
-    long logStart = logSize();
+    long logStart = log.mark();
     inbox.add(invocation);
     try {
       CompletableFuture.anyOf(invocation.deliveredAt, invocation.result)
@@ -241,7 +241,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     if (invocation.deliveredAt.isDone()) {
       writeReport(invocation, result);
     }
-    return result.withLogTail(logTail(logStart));
+    return result.withLogTail(log.tail(logStart));
   }
 
   private void onProcessExit() {
@@ -317,7 +317,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     if (initDurationMs < 0) {
       initDurationMs = deliveredAt - launchedAt;
     }
-    appendToLog("START RequestId: " + invocation.requestId + " Version: $LATEST\n");
+    log.start(invocation.requestId);
     var headers = exchange.getResponseHeaders();
     headers.set("Content-Type", "application/json");
     headers.set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
@@ -356,39 +356,19 @@ final class ExecutionEnvironment implements AutoCloseable {
     respond(exchange, 202, "{\"status\":\"OK\"}");
   }
 
-  /**
-   * The platform's lines around an invocation, as Lambda writes them to CloudWatch: END, then
-   * REPORT with durations, memory and (first invocation only) the init duration.
-   */
   private void writeReport(Invocation invocation, InvocationResult result) {
-    double durationMs = now() - invocation.deliveredAt.join();
-    StringBuilder report =
-        new StringBuilder()
-            .append("END RequestId: ")
-            .append(invocation.requestId)
-            .append('\n')
-            .append("REPORT RequestId: ")
-            .append(invocation.requestId)
-            .append(String.format(Locale.ROOT, "\tDuration: %.2f ms", durationMs))
-            .append("\tBilled Duration: ")
-            .append((long) Math.ceil(durationMs))
-            .append(" ms\tMemory Size: ")
-            .append(spec.memoryMb())
-            .append(" MB");
-    long maxMemoryMb = peakResidentMb();
-    if (maxMemoryMb >= 0) {
-      report.append("\tMax Memory Used: ").append(maxMemoryMb).append(" MB");
-    }
-    if (delivered.get() == 1) {
-      report.append("\tInit Duration: ").append(initDurationMs).append(".00 ms");
-    }
+    // Only errors of the platform's own (timeouts, crashes) mark the REPORT line; handler errors
+    // don't.
     String errorType = result.failed() ? result.errorType() : null;
-    if ("Sandbox.Timedout".equals(errorType)) {
-      report.append("\tStatus: timeout");
-    } else if (errorType != null && errorType.startsWith("Runtime.")) {
-      report.append("\tStatus: error\tError Type: ").append(errorType);
-    }
-    appendToLog(report.append('\n').toString());
+    boolean platformError =
+        errorType != null && (errorType.startsWith("Runtime.") || errorType.startsWith("Sandbox."));
+    log.end(
+        invocation.requestId,
+        now() - invocation.deliveredAt.join(),
+        spec.memoryMb(),
+        peakResidentMb(),
+        delivered.get() == 1 ? initDurationMs : -1,
+        platformError ? errorType : null);
   }
 
   /** The child's peak resident memory (VmHWM), or -1 once it is gone. */
@@ -404,56 +384,6 @@ final class ExecutionEnvironment implements AutoCloseable {
       // Gone, or not Linux: leave the figure out.
     }
     return -1;
-  }
-
-  private void appendToLog(String text) {
-    try {
-      // LambdaLogger.log does not end lines; platform lines must still start on their own.
-      if (!endsWithNewline()) {
-        text = "\n" + text;
-      }
-      // The child appends to the same file (O_APPEND on both sides keeps lines whole).
-      Files.writeString(
-          logFile,
-          text,
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      LOG.debug("Cannot write to {}: {}", logFile, e.toString());
-    }
-  }
-
-  private boolean endsWithNewline() throws IOException {
-    try (var channel = java.nio.channels.FileChannel.open(logFile, StandardOpenOption.READ)) {
-      if (channel.size() == 0) {
-        return true;
-      }
-      var last = java.nio.ByteBuffer.allocate(1);
-      channel.read(last, channel.size() - 1);
-      return last.get(0) == '\n';
-    } catch (java.nio.file.NoSuchFileException e) {
-      return true;
-    }
-  }
-
-  private long logSize() {
-    try {
-      return Files.size(logFile);
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private byte[] logTail(long from) {
-    try (var channel = java.nio.channels.FileChannel.open(logFile, StandardOpenOption.READ)) {
-      long start = Math.max(from, channel.size() - InvocationResult.LOG_TAIL_BYTES);
-      var buffer = java.nio.ByteBuffer.allocate((int) Math.max(0, channel.size() - start));
-      channel.read(buffer, start);
-      return buffer.array();
-    } catch (IOException e) {
-      return new byte[0];
-    }
   }
 
   private static byte[] readBody(HttpExchange exchange) throws IOException {
@@ -498,7 +428,7 @@ final class ExecutionEnvironment implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     runtimeApi.stop(0);
-    ((java.util.concurrent.ExecutorService) runtimeApi.getExecutor()).shutdownNow();
+    ((ExecutorService) runtimeApi.getExecutor()).shutdownNow();
     LOG.debug("Closed environment {} after {} invocations", id, delivered.get());
   }
 

@@ -1,5 +1,6 @@
 package io.indexmigrator.local.lambda;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,9 +15,6 @@ import java.nio.charset.StandardCharsets;
 record InvocationResult(String requestId, byte[] payload, String functionError, byte[] logTail) {
 
   static final String UNHANDLED = "Unhandled";
-
-  /** Lambda returns at most the last 4 KB of an invocation's log with {@code LogType: Tail}. */
-  static final int LOG_TAIL_BYTES = 4096;
 
   static InvocationResult success(String requestId, byte[] payload) {
     return new InvocationResult(requestId, payload, null, null);
@@ -50,7 +48,7 @@ record InvocationResult(String requestId, byte[] payload, String functionError, 
     try {
       var node = JsonText.MAPPER.readTree(payload).get("errorType");
       return node == null ? null : node.asText();
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     }
   }

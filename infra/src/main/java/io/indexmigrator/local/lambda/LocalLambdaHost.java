@@ -103,6 +103,12 @@ public final class LocalLambdaHost implements AutoCloseable {
       ManagedRuntime runtime = ManagedRuntime.prepare(workDir);
       Map<String, FunctionPool> pools = new LinkedHashMap<>();
       for (FunctionSpec spec : functions) {
+        for (Path entry : spec.classpath()) {
+          if (!Files.exists(entry)) {
+            throw new IllegalArgumentException(
+                "Function " + spec.name() + ": classpath entry " + entry + " does not exist");
+          }
+        }
         FunctionPool pool =
             new FunctionPool(
                 spec,

@@ -1,8 +1,10 @@
 package io.indexmigrator.local.lambda;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -162,7 +163,8 @@ final class SqsEventSourcePoller implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         return;
-      } catch (SdkException | IllegalStateException e) {
+      } catch (RuntimeException e) {
+        // SQS unreachable, an environment that cannot start...: a poller must outlive all of it.
         if (stopped) {
           return;
         }
@@ -266,7 +268,7 @@ final class SqsEventSourcePoller implements AutoCloseable {
     JsonNode response;
     try {
       response = JsonText.MAPPER.readTree(text);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return all;
     }
     if (response == null || response.isNull()) {
@@ -354,7 +356,7 @@ final class SqsEventSourcePoller implements AutoCloseable {
     }
     try {
       return JsonText.MAPPER.writeValueAsBytes(event);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("An event tree cannot fail to serialise", e);
     }
   }

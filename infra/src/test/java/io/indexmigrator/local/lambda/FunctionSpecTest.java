@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FunctionSpecTest {
 
@@ -22,6 +23,19 @@ class FunctionSpecTest {
         .hasMessageContaining("maxConcurrency");
     assertThatThrownBy(() -> spec("re index", List.of(Path.of("f.jar")), Duration.ofSeconds(3), 1))
         .hasMessageContaining("not a valid Lambda name");
+  }
+
+  @Test
+  void hostRefusesAFunctionWhoseCodeIsMissing(@TempDir Path workDir) {
+    FunctionSpec spec =
+        spec("reindex", List.of(workDir.resolve("missing.jar")), Duration.ofSeconds(3), 1);
+
+    assertThatThrownBy(() -> LocalLambdaHost.start(0, List.of(spec), List.of(), null, workDir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Function reindex: classpath entry "
+                + workDir.resolve("missing.jar")
+                + " does not exist");
   }
 
   @Test
