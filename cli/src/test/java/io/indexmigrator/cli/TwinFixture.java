@@ -1,0 +1,135 @@
+package io.indexmigrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.indexmigrator.cli.demo.SampleIndex;
+import io.indexmigrator.core.state.DynamoStateStore;
+import io.indexmigrator.local.aws.AwsClients;
+import io.indexmigrator.local.cluster.EngineVersion;
+import io.indexmigrator.local.twin.LocalTwin;
+import io.indexmigrator.local.twin.TwinOptions;
+import io.indexmigrator.local.twin.TwinState;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * One local twin (real OpenSearch 2.19.6, DynamoDB Local, ElasticMQ, the Lambda host running the
+ * built functions jar, the ASL in aws-local-stepfunctions) shared by every IT of this module, and
+ * the CLI pointed at it exactly as a user runs it with {@code --local}.
+ */
+final class TwinFixture {
+  private static TwinFixture shared;
+
+  final Path stateDir;
+  final LocalTwin twin;
+  final TwinState state;
+  final SampleIndex cluster;
+  final URI clusterUrl;
+
+  private TwinFixture() throws IOException {
+    stateDir = Files.createTempDirectory("migrator-it-twin");
+    Path home = Path.of("..").toAbsolutePath().normalize();
+    System.setProperty("migrator.home", home.toString());
+    twin =
+        LocalTwin.start(
+            new TwinOptions(
+                stateDir,
+                home.resolve("template.yaml"),
+                EngineVersion.DEFAULT,
+                Optional.empty(),
+                TwinOptions.DEFAULT_STACK));
+    state = twin.state();
+    state.write(stateDir);
+    clusterUrl = URI.create(state.clusters().get("destination").url());
+    cluster = new SampleIndex(clusterUrl);
+    Runtime.getRuntime().addShutdownHook(new Thread(twin::close));
+  }
+
+  static synchronized TwinFixture get() throws IOException {
+    if (shared == null) {
+      shared = new TwinFixture();
+    }
+    return shared;
+  }
+
+  /** What a CLI run printed and returned. */
+  record Run(int exitCode, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  /** Runs the CLI against this twin, as {@code bin/migrator <args> --local}. */
+  Run cli(String... args) {
+    List<String> full = new ArrayList<>(List.of(args));
+    if (!List.of("local").contains(args[0])) {
+      full.add("--local");
+      full.add("--state-dir");
+      full.add(stateDir.toString());
+    }
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(full.toArray(String[]::new));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  DynamoStateStore store(DynamoDbClient dynamo) {
+    return new DynamoStateStore(dynamo, state.tables().get("StateTable"));
+  }
+
+  DynamoDbClient dynamo() {
+    return AwsClients.dynamo(state.endpoint("dynamodb"), state.region());
+  }
+
+  SfnClient sfn() {
+    return AwsClients.sfn(state.endpoint("stepfunctions"), state.region());
+  }
+
+  SqsClient sqs() {
+    return AwsClients.sqs(state.endpoint("sqs"), state.region());
+  }
+
+  JsonNode get(String path) throws IOException, InterruptedException {
+    return cluster.get(path);
+  }
+
+  long count(String index) throws IOException, InterruptedException {
+    cluster.post("/" + index + "/_refresh", null);
+    return get("/" + index + "/_count").path("count").asLong();
+  }
+
+  /** Names of all indexes that are not hidden system indexes. */
+  List<String> indexNames() throws IOException, InterruptedException {
+    List<String> names = new ArrayList<>();
+    get("/_cat/indices?format=json&h=index")
+        .forEach(
+            i -> {
+              String name = i.path("index").asText();
+              if (!name.startsWith(".")) {
+                names.add(name);
+              }
+            });
+    names.sort(null);
+    return names;
+  }
+
+  Path writeRecipe(String fileName, String yaml) throws IOException {
+    Path file = stateDir.resolve("recipes").resolve(fileName);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, yaml);
+    return file;
+  }
+}
