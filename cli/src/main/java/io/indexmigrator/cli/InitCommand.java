@@ -53,7 +53,7 @@ final class InitCommand implements Callable<Integer> {
     try {
       recipe = loader.load(file);
     } catch (RecipeException e) {
-      throw new UserError("invalid recipe " + file + ":\n" + e.getMessage());
+      throw new UserError(file + ": " + e.getMessage());
     }
     if (!recipe.name().equals(name)) {
       throw new UserError(
