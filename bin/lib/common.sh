@@ -14,7 +14,8 @@ java_major() {
 }
 
 # Sets JAVA_HOME to a JDK whose major version is >= $1 (default 21). Order: MIGRATOR_JAVA_HOME,
-# JAVA_HOME, the java on PATH, then every JDK under /usr/lib/jvm and /opt/java, newest first.
+# JAVA_HOME, the java on PATH, then every JDK under MIGRATOR_JDK_DIRS (default: /usr/lib/jvm
+# /opt/java), newest first.
 find_jdk() {
   local min="${1:-21}" candidates=() c bin major
   [ -n "${MIGRATOR_JAVA_HOME:-}" ] && candidates+=("$MIGRATOR_JAVA_HOME")
@@ -22,7 +23,10 @@ find_jdk() {
   if command -v java >/dev/null 2>&1; then
     candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
   fi
-  for c in $(ls -d /usr/lib/jvm/* /opt/java/* 2>/dev/null | sort -rV); do candidates+=("$c"); done
+  local dirs="${MIGRATOR_JDK_DIRS:-/usr/lib/jvm /opt/java}" d
+  for d in $dirs; do
+    for c in $(ls -d "$d"/* 2>/dev/null | sort -rV); do candidates+=("$c"); done
+  done
   for c in "${candidates[@]}"; do
     bin="$c/bin/java"
     [ -x "$bin" ] && [ -x "$c/bin/javac" ] || continue
@@ -36,7 +40,7 @@ find_jdk() {
       return 0
     fi
   done
-  die "no JDK >= $min found (looked at MIGRATOR_JAVA_HOME, JAVA_HOME, PATH, /usr/lib/jvm/*, /opt/java/*).
+  die "no JDK >= $min found (looked at MIGRATOR_JAVA_HOME, JAVA_HOME, PATH and under: $dirs).
 Install one (for example Temurin 21 or 25) and set MIGRATOR_JAVA_HOME to its directory."
 }
 
