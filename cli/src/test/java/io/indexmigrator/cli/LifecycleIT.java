@@ -204,6 +204,62 @@ class LifecycleIT {
     assertSlicesStartedOnce("it-kill", 2);
   }
 
+  @Test
+  void additiveChange_isAppliedInPlace_withoutACopy_andAConflictingOneIsRefused() throws Exception {
+    twin.cluster.create("inplace-v1", "inplace");
+    twin.cluster.load("inplace-v1", 500, 5);
+    Path additive =
+        twin.writeRecipe(
+            "inplace.yaml",
+            """
+            name: it-inplace
+            indexes:
+              - source: inplace
+                mappings:
+                  properties:
+                    license: {type: keyword}
+                settings:
+                  index: {max_result_window: 20000}
+            """);
+    Path conflicting =
+        twin.writeRecipe(
+            "inplace-conflict.yaml",
+            """
+            name: it-inplace-conflict
+            indexes:
+              - source: inplace
+                mappings:
+                  properties:
+                    keywords: {type: keyword}
+            """);
+    List<String> before = twin.indexNames();
+
+    TwinFixture.Run refused =
+        twin.cli("init", "it-inplace-conflict", "--file", conflicting.toString(), "--in-place");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err()).contains("--in-place is not possible").contains("keywords");
+    assertThat(twin.indexNames()).isEqualTo(before);
+
+    TwinFixture.Run applied =
+        twin.cli("init", "it-inplace", "--file", additive.toString(), "--in-place");
+
+    assertThat(applied.exitCode()).as(applied.all()).isZero();
+    assertThat(applied.out()).contains("applied in place");
+    assertThat(twin.indexNames()).isEqualTo(before);
+    JsonNode mapping = twin.get("/inplace-v1/_mapping");
+    assertThat(mapping.at("/inplace-v1/mappings/properties/license/type").asText())
+        .isEqualTo("keyword");
+    assertThat(mapping.at("/inplace-v1/mappings/properties/keywords/type").asText())
+        .isEqualTo("text");
+    assertThat(
+            twin.get("/inplace-v1/_settings")
+                .at("/inplace-v1/settings/index/max_result_window")
+                .asText())
+        .isEqualTo("20000");
+    assertThat(twin.count("inplace-v1")).isEqualTo(500);
+    assertThat(twin.cli("status", "it-inplace").out()).contains("ROLLED_OVER");
+  }
+
   private static void assertSlicesStartedOnce(String recipe, int slices) {
     try (var dynamo = twin.dynamo()) {
       var store = twin.store(dynamo);

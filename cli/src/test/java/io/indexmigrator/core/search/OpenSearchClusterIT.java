@@ -3,13 +3,14 @@ package io.indexmigrator.core.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.indexmigrator.core.search.ResolvedExpression.ConcreteIndex;
 import io.indexmigrator.core.search.ResolvedExpression.Kind;
+import io.indexmigrator.local.cluster.EngineVersion;
+import io.indexmigrator.local.cluster.SharedClusters;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,10 +27,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs {@link OpenSearchCluster} against a real cluster given by {@code
- * MIGRATOR_TEST_OPENSEARCH_URL} (system property or environment variable); skipped when unset.
- * Every test works on indexes named after a random run id and deletes them afterwards, so the
- * cluster can be shared.
+ * Runs {@link OpenSearchCluster} against a real cluster: the one given by {@code
+ * MIGRATOR_TEST_OPENSEARCH_URL} (system property or environment variable), else OpenSearch 2.19.6
+ * started by the cluster launcher. (It lives in the CLI module because that module may depend on
+ * both the core and the launcher.) Every test works on indexes named after a random run id and
+ * deletes them afterwards, so the cluster can be shared.
  */
 class OpenSearchClusterIT {
   private static final String URL_KEY = "MIGRATOR_TEST_OPENSEARCH_URL";
@@ -44,7 +46,9 @@ class OpenSearchClusterIT {
   @BeforeAll
   static void connect() {
     url = System.getProperty(URL_KEY, System.getenv(URL_KEY));
-    assumeTrue(url != null && !url.isBlank(), URL_KEY + " is not set");
+    if (url == null || url.isBlank()) {
+      url = SharedClusters.get(EngineVersion.DEFAULT).httpUri().toString();
+    }
     cluster = OpenSearchCluster.connect(ClusterEndpoint.of(url));
   }
 
@@ -304,7 +308,7 @@ class OpenSearchClusterIT {
 
   @Test
   void reindex_manualSlicesCopyEverythingAndReportCounters() throws Exception {
-    assumeTrue(hasReindex(), "cluster has no reindex module");
+    assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
     String source = run + "-src";
     String dest = run + "-dst";
     cluster.createIndex(source, json("{\"index.number_of_shards\": 2}"), null);
@@ -333,7 +337,7 @@ class OpenSearchClusterIT {
 
   @Test
   void reindex_canBeCancelled() throws Exception {
-    assumeTrue(hasReindex(), "cluster has no reindex module");
+    assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
     String source = run + "-slow";
     cluster.createIndex(source, null, null);
     index(source, 20);
@@ -356,7 +360,7 @@ class OpenSearchClusterIT {
 
   @Test
   void reindex_reportsDocumentFailures() throws Exception {
-    assumeTrue(hasReindex(), "cluster has no reindex module");
+    assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
     String source = run + "-text";
     String dest = run + "-numbers";
     cluster.createIndex(source, null, json("{\"properties\": {\"n\": {\"type\": \"keyword\"}}}"));
