@@ -34,12 +34,15 @@ final class RolloverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!verify.equals("count") && !verify.equals("checksum")) {
+    if (verify != null && !verify.equals("count") && !verify.equals("checksum")) {
       throw new UserError("--verify must be 'count' or 'checksum', got '" + verify + "'");
     }
     PrintWriter out = spec.commandLine().getOut();
     var request = ControlCall.JSON.createObjectNode();
-    request.put("action", "rollover").put("recipe", name).put("verify", verify);
+    request.put("action", "rollover").put("recipe", name);
+    if (verify != null) {
+      request.put("verify", verify);
+    }
     JsonNode report = ControlCall.invoke(deployment.resolve(), request);
     if (json) {
       out.println(ControlCall.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));

@@ -260,6 +260,55 @@ class LifecycleIT {
     assertThat(twin.cli("status", "it-inplace").out()).contains("ROLLED_OVER");
   }
 
+  @Test
+  void failedVerification_changesNoAlias_liftsTheBlock_andAllowsAnotherRollover() throws Exception {
+    twin.cluster.create("verify-v1", "verify");
+    twin.cluster.load("verify-v1", 800, 11);
+    Path recipe =
+        twin.writeRecipe(
+            "verify.yaml",
+            """
+            name: it-verify
+            indexes:
+              - source: verify
+                destination: verify-v2
+            """);
+    assertThat(twin.cli("init", "it-verify", "--file", recipe.toString()).exitCode()).isZero();
+    assertThat(twin.cli("run", "it-verify", "--wait").exitCode()).isZero();
+    // A write the copy never saw (sync: none).
+    twin.cluster.post("/verify-v1/_doc/late?refresh=true", "{\"title\":\"late\"}");
+
+    TwinFixture.Run refused = twin.cli("rollover", "it-verify", "--json");
+
+    assertThat(refused.exitCode()).isEqualTo(1);
+    JsonNode report = ControlCall.JSON.readTree(refused.out());
+    assertThat(report.path("passed").asBoolean()).isFalse();
+    assertThat(report.path("message").asText())
+        .contains("verification failed")
+        .contains("no alias was changed");
+    assertThat(report.at("/verification/0/sourceCount").asLong()).isEqualTo(801);
+    assertThat(report.at("/verification/0/destinationCount").asLong()).isEqualTo(800);
+    assertThat(twin.get("/_alias/verify").has("verify-v1")).isTrue();
+    assertThat(
+            twin.get("/verify-v1/_settings").at("/verify-v1/settings/index/blocks").isMissingNode())
+        .isTrue();
+    JsonNode status = ControlCall.JSON.readTree(twin.cli("status", "it-verify", "--json").out());
+    assertThat(status.path("state").asText()).isEqualTo("COPIED");
+    assertThat(status.at("/rollover/phase").asText()).isEqualTo("FAILED");
+
+    // Checksum mode names the document.
+    TwinFixture.Run checksum = twin.cli("rollover", "it-verify", "--verify", "checksum", "--json");
+    assertThat(checksum.exitCode()).isEqualTo(1);
+    assertThat(ControlCall.JSON.readTree(checksum.out()).at("/verification/0/missing/0").asText())
+        .isEqualTo("late");
+
+    // Once the cause is gone, rollover succeeds.
+    twin.cluster.post("/verify-v2/_doc/late?refresh=true", "{\"title\":\"late\"}");
+    TwinFixture.Run rolled = twin.cli("rollover", "it-verify", "--verify", "checksum");
+    assertThat(rolled.exitCode()).as(rolled.all()).isZero();
+    assertThat(twin.get("/_alias/verify").has("verify-v2")).isTrue();
+  }
+
   private static void assertSlicesStartedOnce(String recipe, int slices) {
     try (var dynamo = twin.dynamo()) {
       var store = twin.store(dynamo);

@@ -40,7 +40,12 @@ public final class RolloverCoordinator {
     this.verifySlices = verifySlices;
   }
 
-  public RolloverReport rollover(String name, Verifier.Mode mode) {
+  /**
+   * Rolls recipe {@code name} over.
+   *
+   * @param requestedMode the verification to run, or null for the recipe's {@code rollover.verify}
+   */
+  public RolloverReport rollover(String name, Verifier.Mode requestedMode) {
     RecipeRecord recipe = lifecycle.recipe(name);
     RecipeRef ref = recipe.ref();
     if (recipe.status() == RecipeStatus.ROLLED_OVER) {
@@ -51,6 +56,10 @@ public final class RolloverCoordinator {
       throw new MigrationFailedException(notReady(recipe));
     }
     Recipe parsed = lifecycle.parsedRecipe(recipe);
+    Verifier.Mode mode =
+        requestedMode != null
+            ? requestedMode
+            : Verifier.Mode.valueOf(parsed.rollover().verify().name());
     lifecycle
         .store()
         .transition(
@@ -80,10 +89,15 @@ public final class RolloverCoordinator {
     boolean passed = results.stream().allMatch(VerificationResult::passed);
     List<String> moved = new ArrayList<>();
     if (passed) {
-      moved = swapAliases(indexes);
+      moved = swapAliases(indexes, parsed.rollover().moveAliases());
     }
     for (IndexRecord index : blocked) {
       unblock(index);
+    }
+    if (passed && parsed.rollover().deleteSourceAfter()) {
+      for (IndexRecord index : indexes) {
+        lifecycle.source().deleteIndex(index.source());
+      }
     }
     long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
     String verificationJson = toJson(results);
@@ -194,6 +208,9 @@ public final class RolloverCoordinator {
           continue;
         }
         for (AliasInfo alias : concrete.aliases()) {
+          if (!moveAll && index.aliases().stream().noneMatch(a -> a.name().equals(alias.alias()))) {
+            continue;
+          }
           actions.add(new AliasAction.Remove(index.source(), alias.alias()));
           actions.add(new AliasAction.Add(alias.onIndex(index.destination())));
           moved.add(alias.alias() + ": " + index.source() + " -> " + index.destination());

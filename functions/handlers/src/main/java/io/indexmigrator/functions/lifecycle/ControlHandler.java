@@ -77,7 +77,9 @@ public final class ControlHandler
               new RolloverCoordinator(lifecycle, verifySlices)
                   .rollover(
                       required(input, "recipe"),
-                      Verifier.Mode.valueOf(input.path("verify").asText("count").toUpperCase()));
+                      input.hasNonNull("verify")
+                          ? Verifier.Mode.valueOf(input.path("verify").asText().toUpperCase())
+                          : null);
           case "cancel" ->
               new Canceller(lifecycle, executionStopper)
                   .cancel(required(input, "recipe"), input.path("keep").asBoolean(false));
