@@ -1,5 +1,6 @@
 package io.indexmigrator.local.aws;
 
+import io.indexmigrator.local.template.Resources;
 import io.indexmigrator.local.template.Resources.Queue;
 import io.indexmigrator.local.template.Resources.Table;
 import io.indexmigrator.local.template.SamTemplate;
@@ -52,15 +53,7 @@ public final class TemplateProvisioner {
                                 .attributeType(e.getValue())
                                 .build())
                     .toList())
-            .keySchema(
-                table.keySchema().stream()
-                    .map(
-                        k ->
-                            KeySchemaElement.builder()
-                                .attributeName(k.attributeName())
-                                .keyType(k.keyType())
-                                .build())
-                    .toList());
+            .keySchema(keySchema(table.keySchema()));
     if (!table.globalSecondaryIndexes().isEmpty()) {
       request.globalSecondaryIndexes(
           table.globalSecondaryIndexes().stream()
@@ -68,15 +61,7 @@ public final class TemplateProvisioner {
                   g ->
                       GlobalSecondaryIndex.builder()
                           .indexName(g.indexName())
-                          .keySchema(
-                              g.keySchema().stream()
-                                  .map(
-                                      k ->
-                                          KeySchemaElement.builder()
-                                              .attributeName(k.attributeName())
-                                              .keyType(k.keyType())
-                                              .build())
-                                  .toList())
+                          .keySchema(keySchema(g.keySchema()))
                           .projection(
                               Projection.builder().projectionType(g.projectionType()).build())
                           .build())
@@ -97,6 +82,17 @@ public final class TemplateProvisioner {
       // Provisioning is idempotent; a restarted twin keeps its tables.
     }
     table.ttlAttribute().ifPresent(attribute -> enableTimeToLive(dynamo, table, attribute));
+  }
+
+  private static List<KeySchemaElement> keySchema(List<Resources.KeyElement> keys) {
+    return keys.stream()
+        .map(
+            k ->
+                KeySchemaElement.builder()
+                    .attributeName(k.attributeName())
+                    .keyType(k.keyType())
+                    .build())
+        .toList();
   }
 
   private static void enableTimeToLive(DynamoDbClient dynamo, Table table, String attribute) {

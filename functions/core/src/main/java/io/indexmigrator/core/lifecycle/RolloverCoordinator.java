@@ -195,10 +195,11 @@ public final class RolloverCoordinator {
   }
 
   /**
-   * Moves every alias the sources carry now (the application may have changed them since init) in
-   * one atomic call, keeping filters, routing and is_write_index.
+   * Moves the aliases in one atomic call, keeping filters, routing and is_write_index: every alias
+   * the sources carry now (the application may have added some since init), or with {@code
+   * moveAliases: false} only those the recipe named as sources.
    */
-  private List<String> swapAliases(List<IndexRecord> indexes) {
+  private List<String> swapAliases(List<IndexRecord> indexes, boolean moveAll) {
     List<AliasAction> actions = new ArrayList<>();
     List<String> moved = new ArrayList<>();
     for (IndexRecord index : indexes) {
