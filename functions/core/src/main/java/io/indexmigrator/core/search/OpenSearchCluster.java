@@ -507,6 +507,94 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   }
 
   @Override
+  public List<StoredDocument> multiGet(String index, List<DocumentRef> documents) {
+    if (documents.isEmpty()) {
+      return List.of();
+    }
+    ObjectNode body = NODES.objectNode();
+    ArrayNode docs = body.putArray("docs");
+    for (DocumentRef ref : documents) {
+      ObjectNode doc = docs.addObject().put("_id", ref.id());
+      if (ref.routing() != null) {
+        doc.put("routing", ref.routing());
+      }
+    }
+    JsonNode reply =
+        expectOk(
+            "multi-get from '" + index + "'",
+            send("POST", "/" + encode(index) + "/_mget", Map.of(), body));
+    List<StoredDocument> result = new ArrayList<>();
+    int i = 0;
+    for (JsonNode doc : reply.path("docs")) {
+      DocumentRef asked = documents.get(i++);
+      if (doc.has("error")) {
+        JsonNode error = doc.path("error");
+        throw new SearchClusterException(
+            "multi-get '" + asked.id() + "' from '" + index + "'",
+            500,
+            error.path("type").asText("error"),
+            error.path("reason").asText(error.toString()));
+      }
+      boolean found = doc.path("found").asBoolean(false);
+      result.add(
+          new StoredDocument(
+              asked.id(),
+              asked.routing(),
+              found,
+              found ? doc.path("_version").asLong() : -1,
+              found ? doc.path("_seq_no").asLong(-1) : -1,
+              found ? doc.path("_primary_term").asLong(-1) : -1,
+              found ? doc.path("_source").toString() : null));
+    }
+    return result;
+  }
+
+  @Override
+  public List<BulkItemResult> bulk(String index, List<BulkWrite> writes) {
+    if (writes.isEmpty()) {
+      return List.of();
+    }
+    StringBuilder body = new StringBuilder();
+    for (BulkWrite write : writes) {
+      ObjectNode meta = NODES.objectNode().put("_id", write.id());
+      if (write.routing() != null) {
+        meta.put("routing", write.routing());
+      }
+      if (write.externalVersion() != null) {
+        meta.put("version", write.externalVersion()).put("version_type", "external_gte");
+      }
+      ObjectNode action = NODES.objectNode();
+      action.set(write.delete() ? "delete" : "index", meta);
+      body.append(action).append('\n');
+      if (!write.delete()) {
+        body.append(write.sourceJson()).append('\n');
+      }
+    }
+    Reply reply = sendText("POST", "/" + encode(index) + "/_bulk", body.toString());
+    JsonNode items = expectOk("bulk into '" + index + "'", reply).path("items");
+    List<BulkItemResult> results = new ArrayList<>();
+    int i = 0;
+    for (JsonNode item : items) {
+      JsonNode outcome = item.elements().next();
+      JsonNode error = outcome.path("error");
+      results.add(
+          new BulkItemResult(
+              writes.get(i++).id(),
+              outcome.path("status").asInt(),
+              error.isMissingNode() ? null : error.path("type").asText(null),
+              error.isMissingNode() ? null : error.path("reason").asText(null)));
+    }
+    if (results.size() != writes.size()) {
+      throw new SearchClusterException(
+          "bulk into '" + index + "'",
+          500,
+          "unexpected_response",
+          "sent " + writes.size() + " items, got " + results.size() + " results");
+    }
+    return results;
+  }
+
+  @Override
   public void cancelTask(String taskId) {
     Reply reply = send("POST", "/_tasks/" + encode(taskId) + "/_cancel", Map.of(), null);
     if (reply.status() == 404) {
@@ -635,6 +723,26 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
           SearchClusterException.NO_RESPONSE,
           "client_error",
           e.getClass().getSimpleName() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Sends a body that is not one JSON document (the NDJSON of {@code _bulk}). */
+  private Reply sendText(String method, String path, String text) {
+    Request request =
+        Requests.builder()
+            .method(method)
+            .endpoint(path)
+            .body(Body.from(text.getBytes(StandardCharsets.UTF_8), "application/x-ndjson"))
+            .build();
+    try (Response response = client.execute(request)) {
+      return new Reply(response.getStatus(), parse(response.getBody()));
+    } catch (IOException e) {
+      throw new SearchClusterException(
+          method + " " + path + " on " + description,
+          SearchClusterException.NO_RESPONSE,
+          "connection_error",
+          String.valueOf(e.getMessage()),
           e);
     }
   }

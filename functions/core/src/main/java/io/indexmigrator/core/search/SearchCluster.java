@@ -91,6 +91,66 @@ public interface SearchCluster {
   /** A document as stored: its id and its {@code _source} as JSON text. */
   record ScannedDocument(String id, String sourceJson) {}
 
+  /** A document to fetch by id, with the routing it was written with (or null). */
+  record DocumentRef(String id, String routing) {}
+
+  /**
+   * A document's current state: {@code found} false when it does not exist (deleted or never
+   * written); version, seqNo and primaryTerm are -1 then.
+   */
+  record StoredDocument(
+      String id,
+      String routing,
+      boolean found,
+      long version,
+      long seqNo,
+      long primaryTerm,
+      String sourceJson) {}
+
+  /** Reads the current state of documents by id ({@code _mget}), in the order asked. */
+  List<StoredDocument> multiGet(String index, List<DocumentRef> documents);
+
+  /**
+   * One write of a {@code _bulk} request. {@code externalVersion} null writes with internal
+   * versioning; otherwise with {@code version_type=external_gte}, so an older version is refused
+   * with a conflict instead of overwriting newer data.
+   */
+  record BulkWrite(
+      boolean delete, String id, String routing, String sourceJson, Long externalVersion) {
+    public static BulkWrite index(String id, String routing, String sourceJson, Long version) {
+      return new BulkWrite(false, id, routing, sourceJson, version);
+    }
+
+    public static BulkWrite delete(String id, String routing) {
+      return new BulkWrite(true, id, routing, null, null);
+    }
+  }
+
+  /** The outcome of one bulk item: HTTP-like status and, on failure, the engine's error. */
+  record BulkItemResult(String id, int status, String errorType, String reason) {
+    public boolean succeeded() {
+      return status >= 200 && status < 300;
+    }
+
+    public boolean versionConflict() {
+      return status == 409;
+    }
+
+    public boolean notFound() {
+      return status == 404;
+    }
+
+    public boolean retryable() {
+      return status == 429 || status >= 500;
+    }
+  }
+
+  /**
+   * Writes documents with one {@code _bulk} call and reports every item; never trusts the HTTP 200
+   * of the request as a whole.
+   */
+  List<BulkItemResult> bulk(String index, List<BulkWrite> writes);
+
   /**
    * Progress of a task; for a finished task the stored result, read from the {@code .tasks} index
    * if the task manager no longer has it.

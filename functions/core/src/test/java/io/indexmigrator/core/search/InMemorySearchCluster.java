@@ -23,12 +23,37 @@ public final class InMemorySearchCluster implements SearchCluster {
   private final Map<String, StoredIndex> indexes = new TreeMap<>();
   private final List<AliasInfo> aliases = new ArrayList<>();
   private final Map<String, Map<String, String>> documents = new TreeMap<>();
+  private final Map<String, Map<String, Long>> versions = new TreeMap<>();
+  private final Map<String, Map<String, Long>> tombstones = new TreeMap<>();
+  private final Map<String, Long> seqNos = new TreeMap<>();
+  private long seqNo;
 
   /** Stores a document (its source as JSON text) in an existing index. */
   public InMemorySearchCluster withDocument(String index, String id, String sourceJson) {
     stored(index);
     documents.computeIfAbsent(index, i -> new TreeMap<>()).put(id, sourceJson);
+    versions.computeIfAbsent(index, i -> new TreeMap<>()).merge(id, 1L, Long::sum);
+    seqNos.put(index + "/" + id, ++seqNo);
     return this;
+  }
+
+  /** Deletes a document as an application would (its version is remembered as a tombstone). */
+  public InMemorySearchCluster withoutDocument(String index, String id) {
+    Map<String, String> docs = documents.getOrDefault(index, Map.of());
+    if (docs.remove(id) != null) {
+      Long version = versions.get(index).remove(id);
+      tombstones.computeIfAbsent(index, i -> new TreeMap<>()).put(id, version + 1);
+    }
+    return this;
+  }
+
+  /** The stored source of a document, or null. */
+  public String document(String index, String id) {
+    return documents.getOrDefault(index, Map.of()).get(id);
+  }
+
+  public long version(String index, String id) {
+    return versions.getOrDefault(index, Map.of()).getOrDefault(id, -1L);
   }
 
   /** Adds an index with {@code primaryShards} shards and the given mappings (may be null). */
@@ -194,6 +219,63 @@ public final class InMemorySearchCluster implements SearchCluster {
                 sink.accept(new ScannedDocument(id, source));
               }
             });
+  }
+
+  @Override
+  public List<StoredDocument> multiGet(String index, List<DocumentRef> refs) {
+    stored(index);
+    List<StoredDocument> result = new ArrayList<>();
+    for (DocumentRef ref : refs) {
+      String source = document(index, ref.id());
+      long version = version(index, ref.id());
+      result.add(
+          source == null
+              ? new StoredDocument(ref.id(), ref.routing(), false, -1, -1, -1, null)
+              : new StoredDocument(
+                  ref.id(),
+                  ref.routing(),
+                  true,
+                  version,
+                  seqNos.get(index + "/" + ref.id()),
+                  1,
+                  source));
+    }
+    return result;
+  }
+
+  @Override
+  public List<BulkItemResult> bulk(String index, List<BulkWrite> writes) {
+    stored(index);
+    List<BulkItemResult> results = new ArrayList<>();
+    for (BulkWrite write : writes) {
+      Map<String, String> docs = documents.computeIfAbsent(index, i -> new TreeMap<>());
+      Map<String, Long> docVersions = versions.computeIfAbsent(index, i -> new TreeMap<>());
+      Map<String, Long> deleted = tombstones.computeIfAbsent(index, i -> new TreeMap<>());
+      long current = docVersions.getOrDefault(write.id(), deleted.getOrDefault(write.id(), 0L));
+      if (write.delete()) {
+        if (docs.remove(write.id()) == null) {
+          results.add(new BulkItemResult(write.id(), 404, null, null));
+        } else {
+          docVersions.remove(write.id());
+          deleted.put(write.id(), current + 1);
+          results.add(new BulkItemResult(write.id(), 200, null, null));
+        }
+        continue;
+      }
+      Long external = write.externalVersion();
+      if (external != null && external < current) {
+        results.add(
+            new BulkItemResult(
+                write.id(), 409, "version_conflict_engine_exception", "current " + current));
+        continue;
+      }
+      docs.put(write.id(), write.sourceJson());
+      seqNos.put(index + "/" + write.id(), ++seqNo);
+      docVersions.put(write.id(), external != null ? external : current + 1);
+      deleted.remove(write.id());
+      results.add(new BulkItemResult(write.id(), 201, null, null));
+    }
+    return results;
   }
 
   @Override

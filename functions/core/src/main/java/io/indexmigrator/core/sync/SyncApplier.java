@@ -1,0 +1,231 @@
+package io.indexmigrator.core.sync;
+
+import io.indexmigrator.core.RetryableMigrationException;
+import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.search.SearchCluster.BulkItemResult;
+import io.indexmigrator.core.search.SearchCluster.BulkWrite;
+import io.indexmigrator.core.search.SearchCluster.DocumentRef;
+import io.indexmigrator.core.search.SearchCluster.StoredDocument;
+import io.indexmigrator.core.search.SearchClusterException;
+import io.indexmigrator.core.state.IndexPhase;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.StateStore;
+import io.indexmigrator.events.ChangeEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Applies change events to the destinations: never the event's content, always the document's
+ * current state, re-read from the source. Whatever order, however often, however late events
+ * arrive, the destination converges to the source.
+ *
+ * <p>A found document is written with {@code version_type=external_gte} and the source's {@code
+ * _version}, so an older state can never overwrite a newer one. A conflict is re-checked: if the
+ * source still holds exactly the state we read, the destination's newer version belongs to an
+ * earlier incarnation of the document (deleted and re-created after the source forgot the deletion,
+ * which resets versions), and the current state is written with internal versioning. A document
+ * gone from the source is deleted from the destination.
+ *
+ * <p>Events of an index still being copied are deferred: the copy reads a snapshot, and they must
+ * be applied after it.
+ */
+public final class SyncApplier {
+  private static final int MAX_ATTEMPTS = 5;
+  private static final long BASE_BACKOFF_MILLIS = 100;
+
+  private final SearchCluster source;
+  private final SearchCluster destination;
+  private final SyncRoutes routes;
+
+  public SyncApplier(
+      StateStore store, SearchCluster source, SearchCluster destination, Clock clock) {
+    this(store, source, destination, clock, Duration.ofSeconds(2));
+  }
+
+  SyncApplier(
+      StateStore store,
+      SearchCluster source,
+      SearchCluster destination,
+      Clock clock,
+      Duration routeCacheTtl) {
+    this.source = source;
+    this.destination = destination;
+    this.routes = new SyncRoutes(store, source, clock, routeCacheTtl);
+  }
+
+  /** The document one or more events point at. */
+  private record Target(IndexRecord index, String id, String routing) {}
+
+  /**
+   * Applies a batch of events; returns one outcome per event, in order.
+   *
+   * @throws RetryableMigrationException when the clusters keep refusing (429/5xx) or cannot be
+   *     reached: nothing is lost, the batch is offered again
+   */
+  public List<SyncOutcome> apply(List<ChangeEvent> events) {
+    Map<ChangeEvent, SyncOutcome> outcomes = new IdentityHashMap<>();
+    Map<Target, List<ChangeEvent>> targets = new LinkedHashMap<>();
+    for (ChangeEvent event : events) {
+      Optional<SyncRoutes.Route> route = routes.route(event.index());
+      if (route.isEmpty()) {
+        outcomes.put(
+            event,
+            routes.isFinished(event.index())
+                ? SyncOutcome.of(
+                    event,
+                    SyncOutcome.Kind.IGNORED,
+                    "the migration of '" + event.index() + "' is over")
+                : SyncOutcome.of(
+                    event,
+                    SyncOutcome.Kind.REJECTED,
+                    "no active migration covers index '" + event.index() + "'"));
+        continue;
+      }
+      IndexRecord index = route.get().index();
+      if (index.phase() != IndexPhase.COPIED
+          || route.get().recipeStatus() == RecipeStatus.RUNNING) {
+        routes.invalidate();
+        outcomes.put(
+            event,
+            SyncOutcome.of(
+                event,
+                SyncOutcome.Kind.DEFERRED,
+                "'" + index.source() + "' is still being copied (" + index.phase() + ")"));
+        continue;
+      }
+      targets
+          .computeIfAbsent(new Target(index, event.id(), event.routing()), t -> new ArrayList<>())
+          .add(event);
+    }
+    Map<IndexRecord, List<Target>> byIndex = new LinkedHashMap<>();
+    targets
+        .keySet()
+        .forEach(t -> byIndex.computeIfAbsent(t.index(), i -> new ArrayList<>()).add(t));
+    for (var entry : byIndex.entrySet()) {
+      Map<Target, String> failures = applyToIndex(entry.getKey(), entry.getValue());
+      for (Target target : entry.getValue()) {
+        String failure = failures.get(target);
+        for (ChangeEvent event : targets.get(target)) {
+          outcomes.put(
+              event,
+              failure == null
+                  ? SyncOutcome.applied(event)
+                  : SyncOutcome.of(event, SyncOutcome.Kind.REJECTED, failure));
+        }
+      }
+    }
+    return events.stream().map(outcomes::get).toList();
+  }
+
+  /** Returns the targets that can never be applied, with the reason. */
+  private Map<Target, String> applyToIndex(IndexRecord index, List<Target> targets) {
+    Map<Target, String> rejected = new HashMap<>();
+    List<Target> pending = targets;
+    Map<Target, Boolean> forceInternal = new HashMap<>();
+    for (int attempt = 1; !pending.isEmpty(); attempt++) {
+      if (attempt > MAX_ATTEMPTS) {
+        throw new RetryableMigrationException(
+            pending.size()
+                + " documents of '"
+                + index.source()
+                + "' could not be applied after "
+                + MAX_ATTEMPTS
+                + " attempts");
+      }
+      List<StoredDocument> current = read(index.source(), pending);
+      List<BulkWrite> writes = new ArrayList<>();
+      for (int i = 0; i < pending.size(); i++) {
+        StoredDocument doc = current.get(i);
+        Target target = pending.get(i);
+        writes.add(
+            doc.found()
+                ? BulkWrite.index(
+                    target.id(),
+                    target.routing(),
+                    doc.sourceJson(),
+                    forceInternal.getOrDefault(target, false) ? null : doc.version())
+                : BulkWrite.delete(target.id(), target.routing()));
+      }
+      List<BulkItemResult> results = write(index.destination(), writes);
+      List<Target> again = new ArrayList<>();
+      boolean throttled = false;
+      for (int i = 0; i < results.size(); i++) {
+        BulkItemResult result = results.get(i);
+        Target target = pending.get(i);
+        if (result.succeeded() || (writes.get(i).delete() && result.notFound())) {
+          continue;
+        }
+        if (result.versionConflict()) {
+          // Newer in the destination: fine if the source moved on (a later event follows);
+          // otherwise the destination holds an earlier incarnation: overwrite it.
+          StoredDocument now = read(index.source(), List.of(target)).get(0);
+          StoredDocument read = current.get(i);
+          if (now.found()
+              && now.seqNo() == read.seqNo()
+              && now.primaryTerm() == read.primaryTerm()) {
+            forceInternal.put(target, true);
+          }
+          again.add(target);
+        } else if (result.retryable()) {
+          throttled = true;
+          again.add(target);
+        } else {
+          rejected.put(
+              target,
+              "destination '"
+                  + index.destination()
+                  + "' refused document '"
+                  + target.id()
+                  + "': "
+                  + result.errorType()
+                  + ": "
+                  + result.reason());
+        }
+      }
+      if (throttled) {
+        backoff(attempt);
+      }
+      pending = again;
+    }
+    return rejected;
+  }
+
+  private List<StoredDocument> read(String index, List<Target> targets) {
+    try {
+      return source.multiGet(
+          index, targets.stream().map(t -> new DocumentRef(t.id(), t.routing())).toList());
+    } catch (SearchClusterException e) {
+      throw new RetryableMigrationException(
+          "reading " + index + " from the source failed: " + e.getMessage(), e);
+    }
+  }
+
+  private List<BulkItemResult> write(String index, List<BulkWrite> writes) {
+    try {
+      return destination.bulk(index, writes);
+    } catch (SearchClusterException e) {
+      throw new RetryableMigrationException(
+          "writing to " + index + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void backoff(int attempt) {
+    long ceiling = BASE_BACKOFF_MILLIS << Math.min(attempt, 6);
+    try {
+      // Full jitter: concurrent consumers hitting a busy cluster spread out.
+      Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetryableMigrationException("interrupted while backing off", e);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.indexmigrator.core.sync;
+
+import io.indexmigrator.core.search.AliasInfo;
+import io.indexmigrator.core.search.ResolvedExpression;
+import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.state.RecipeRecord;
+import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.StateStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which migration an event's index belongs to. Built from the state table (the recipes' index
+ * records, with the aliases they had at init) and cached briefly: the consumer sees many events per
+ * second, the routes change only when a recipe changes phase.
+ */
+final class SyncRoutes {
+  static final Set<RecipeStatus> ACTIVE =
+      Set.of(
+          RecipeStatus.INITIALIZED,
+          RecipeStatus.RUNNING,
+          RecipeStatus.COPIED,
+          RecipeStatus.SYNCING,
+          RecipeStatus.ROLLING_OVER,
+          RecipeStatus.FAILED);
+
+  /** Where an event goes, with the recipe's status when the routes were read. */
+  record Route(IndexRecord index, RecipeStatus recipeStatus) {}
+
+  private final StateStore store;
+  private final SearchCluster source;
+  private final Clock clock;
+  private final Duration ttl;
+  private Map<String, Route> byName = Map.of();
+  private Map<String, Route> finished = Map.of();
+  private Instant readAt = Instant.EPOCH;
+
+  SyncRoutes(StateStore store, SearchCluster source, Clock clock, Duration ttl) {
+    this.store = store;
+    this.source = source;
+    this.clock = clock;
+    this.ttl = ttl;
+  }
+
+  /** The route of a concrete index or alias name; refreshes the cache when it is stale. */
+  synchronized Optional<Route> route(String name) {
+    if (Duration.between(readAt, clock.instant()).compareTo(ttl) >= 0) {
+      refresh();
+    }
+    Route route = byName.get(name);
+    if (route == null) {
+      // An alias the application added after init, or one naming several indexes: ask the
+      // cluster which index it writes to.
+      route = resolveAlias(name).map(byName::get).orElse(null);
+    }
+    return Optional.ofNullable(route);
+  }
+
+  /** Whether the name belongs to a migration that is over. */
+  synchronized boolean isFinished(String name) {
+    return finished.containsKey(name);
+  }
+
+  /** Forgets the cache, e.g. when an event found a phase that may have moved on. */
+  synchronized void invalidate() {
+    readAt = Instant.EPOCH;
+  }
+
+  private void refresh() {
+    Map<String, Route> active = new HashMap<>();
+    Map<String, Route> over = new HashMap<>();
+    for (RecipeRecord recipe : store.listRecipes()) {
+      Map<String, Route> target = ACTIVE.contains(recipe.status()) ? active : over;
+      for (IndexRecord index : store.listIndexes(recipe.ref())) {
+        Route route = new Route(index, recipe.status());
+        target.put(index.source(), route);
+        index.aliases().forEach(alias -> target.putIfAbsent(alias.name(), route));
+        over.putIfAbsent(index.destination(), route);
+      }
+    }
+    byName = active;
+    finished = over;
+    readAt = clock.instant();
+  }
+
+  private Optional<String> resolveAlias(String name) {
+    ResolvedExpression resolved = source.resolve(name);
+    if (resolved.kind() != ResolvedExpression.Kind.ALIAS) {
+      return Optional.empty();
+    }
+    List<ResolvedExpression.ConcreteIndex> indexes = resolved.indexes();
+    if (indexes.size() == 1) {
+      return Optional.of(indexes.get(0).name());
+    }
+    for (ResolvedExpression.ConcreteIndex index : indexes) {
+      for (AliasInfo alias : index.aliases()) {
+        if (alias.alias().equals(name) && Boolean.TRUE.equals(alias.writeIndex())) {
+          return Optional.of(index.name());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,129 @@
+package io.indexmigrator.core.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.indexmigrator.core.search.InMemorySearchCluster;
+import io.indexmigrator.core.state.AliasSpec;
+import io.indexmigrator.core.state.InMemoryStateStore;
+import io.indexmigrator.core.state.IndexPhase;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.events.ChangeEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SyncApplierTest {
+  InMemoryStateStore store;
+  InMemorySearchCluster cluster;
+  SyncApplier applier;
+  IndexRecord index;
+
+  @BeforeEach
+  void aRecipeWhoseCopyIsDone() {
+    store = new InMemoryStateStore();
+    cluster = new InMemorySearchCluster().withIndex("src", 1, null).withIndex("dst", 1, null);
+    var recipe = store.createRecipe("r", "{}");
+    store.putIndexIfAbsent(
+        IndexRecord.planned(
+            recipe.ref(),
+            "src",
+            "dst",
+            List.of(AliasSpec.named("live")),
+            true,
+            "indexes[0]",
+            "{}",
+            1,
+            0));
+    index = store.getIndex(recipe.ref(), "src").orElseThrow();
+    index = store.updateIndex(index, i -> i.withPhase(IndexPhase.COPIED));
+    store.transition("r", EnumSet.allOf(RecipeStatus.class), RecipeStatus.SYNCING);
+    applier = new SyncApplier(store, cluster, cluster, Clock.systemUTC(), Duration.ZERO);
+  }
+
+  private List<SyncOutcome.Kind> kinds(List<SyncOutcome> outcomes) {
+    return outcomes.stream().map(SyncOutcome::kind).toList();
+  }
+
+  @Test
+  void apply_shouldWriteTheSourcesCurrentState_whateverTheEventSays() {
+    cluster.withDocument("src", "a", "{\"v\":1}").withDocument("src", "a", "{\"v\":2}");
+    cluster.withDocument("dst", "a", "{\"v\":1}");
+    cluster.withDocument("dst", "gone", "{\"v\":1}");
+
+    var outcomes =
+        applier.apply(
+            List.of(
+                ChangeEvent.deleted("src", "a"), // stale op: the source has it, so it stays
+                ChangeEvent.indexed("live", "gone"), // via the alias; the source lacks it
+                ChangeEvent.indexed("src", "a"))); // duplicate
+
+    assertThat(kinds(outcomes)).containsOnly(SyncOutcome.Kind.APPLIED);
+    assertThat(cluster.document("dst", "a")).isEqualTo("{\"v\":2}");
+    assertThat(cluster.version("dst", "a")).isEqualTo(cluster.version("src", "a"));
+    assertThat(cluster.document("dst", "gone")).isNull();
+  }
+
+  @Test
+  void apply_shouldDeferEvents_whileTheIndexIsBeingCopied() {
+    store.updateIndex(
+        store.getIndex(index.recipe(), "src").orElseThrow(), i -> i.withPhase(IndexPhase.COPYING));
+    cluster.withDocument("src", "a", "{}");
+
+    var outcomes = applier.apply(List.of(ChangeEvent.indexed("src", "a")));
+
+    assertThat(kinds(outcomes)).containsExactly(SyncOutcome.Kind.DEFERRED);
+    assertThat(cluster.document("dst", "a")).isNull();
+  }
+
+  @Test
+  void apply_shouldRejectUnknownIndexes_andIgnoreFinishedMigrations() {
+    store.createRecipe("old", "{}");
+    var old = store.getRecipe("old").orElseThrow();
+    store.putIndexIfAbsent(
+        IndexRecord.planned(
+            old.ref(), "legacy", "legacy-v2", List.of(), true, "indexes[0]", "{}", 1, 0));
+    store.transition("old", EnumSet.allOf(RecipeStatus.class), RecipeStatus.CANCELLED);
+
+    var outcomes =
+        applier.apply(
+            List.of(ChangeEvent.indexed("nope", "1"), ChangeEvent.indexed("legacy", "1")));
+
+    assertThat(kinds(outcomes))
+        .containsExactly(SyncOutcome.Kind.REJECTED, SyncOutcome.Kind.IGNORED);
+    assertThat(outcomes.get(0).reason()).contains("no active migration covers index 'nope'");
+  }
+
+  @Test
+  void apply_shouldRecreateADocument_whoseSourceVersionsRestartedAfterADelete() {
+    // The destination holds version 7 of an earlier incarnation; the source deleted the document,
+    // forgot the deletion (gc_deletes) and re-created it at version 1.
+    for (int v = 0; v < 7; v++) {
+      cluster.withDocument("dst", "a", "{\"old\":" + v + "}");
+    }
+    cluster.withDocument("src", "a", "{\"new\":true}");
+    assertThat(cluster.version("src", "a")).isEqualTo(1);
+
+    var outcomes = applier.apply(List.of(ChangeEvent.indexed("src", "a")));
+
+    assertThat(kinds(outcomes)).containsExactly(SyncOutcome.Kind.APPLIED);
+    assertThat(cluster.document("dst", "a")).isEqualTo("{\"new\":true}");
+  }
+
+  @Test
+  void apply_shouldNeverResurrectADeletedDocument_whenEventsArriveLateOrTwice() {
+    cluster.withDocument("src", "a", "{\"v\":1}");
+    applier.apply(List.of(ChangeEvent.indexed("src", "a")));
+    cluster.withoutDocument("src", "a");
+
+    applier.apply(List.of(ChangeEvent.deleted("src", "a")));
+    var late =
+        applier.apply(List.of(ChangeEvent.indexed("src", "a"), ChangeEvent.indexed("src", "a")));
+
+    assertThat(kinds(late)).containsOnly(SyncOutcome.Kind.APPLIED);
+    assertThat(cluster.document("dst", "a")).isNull();
+  }
+}
