@@ -331,6 +331,64 @@ public final class DynamoStateStore implements StateStore, IdempotencyLedger {
   }
 
   @Override
+  public void recordSyncBatch(
+      RecipeRef recipe, long applied, long rejected, long deferred, long lagMillis, Instant at) {
+    dynamo.updateItem(
+        r ->
+            r.tableName(table)
+                .key(
+                    Map.of(
+                        DynamoItems.PK, s(StateKeys.recipePk(recipe.name())),
+                        DynamoItems.SK, s(StateKeys.syncSk(recipe))))
+                // Names go through placeholders: several (deferred, ...) are DynamoDB keywords.
+                .updateExpression(
+                    "ADD #applied :a, #rejected :r, #deferred :d, #batches :one"
+                        + " SET #lag = :lag, #last = :at, #first = if_not_exists(#first, :at)")
+                .expressionAttributeNames(
+                    Map.of(
+                        "#applied", "applied",
+                        "#rejected", "rejected",
+                        "#deferred", "deferred",
+                        "#batches", "batches",
+                        "#lag", "lastLagMillis",
+                        "#last", "lastAppliedAt",
+                        "#first", "firstAppliedAt"))
+                .expressionAttributeValues(
+                    Map.of(
+                        ":a", n(applied),
+                        ":r", n(rejected),
+                        ":d", n(deferred),
+                        ":one", n(1),
+                        ":lag", n(lagMillis),
+                        ":at", n(at.toEpochMilli()))));
+  }
+
+  @Override
+  public SyncStats getSyncStats(RecipeRef recipe) {
+    return get(StateKeys.recipePk(recipe.name()), StateKeys.syncSk(recipe))
+        .map(
+            item ->
+                new SyncStats(
+                    longOf(item, "applied"),
+                    longOf(item, "rejected"),
+                    longOf(item, "deferred"),
+                    longOf(item, "batches"),
+                    item.containsKey("lastLagMillis") ? longOf(item, "lastLagMillis") : null,
+                    item.containsKey("firstAppliedAt")
+                        ? Instant.ofEpochMilli(longOf(item, "firstAppliedAt"))
+                        : null,
+                    item.containsKey("lastAppliedAt")
+                        ? Instant.ofEpochMilli(longOf(item, "lastAppliedAt"))
+                        : null))
+        .orElse(SyncStats.NONE);
+  }
+
+  private static long longOf(Map<String, AttributeValue> item, String name) {
+    AttributeValue value = item.get(name);
+    return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
+  }
+
+  @Override
   public RolloverRecord saveRollover(RolloverRecord rollover) {
     RolloverRecord stored = rollover.withVersion(rollover.version() + 1);
     Write write = rollover.version() == 0 ? Write.absent() : Write.atVersion(rollover.version());

@@ -296,6 +296,25 @@ public final class InMemoryStateStore implements StateStore, IdempotencyLedger {
   }
 
   @Override
+  public synchronized void recordSyncBatch(
+      RecipeRef recipe, long applied, long rejected, long deferred, long lagMillis, Instant at) {
+    String pk = StateKeys.recipePk(recipe.name());
+    String sk = StateKeys.syncSk(recipe);
+    SyncStats current = (SyncStats) item(pk, sk);
+    partition(pk)
+        .put(
+            sk,
+            (current == null ? SyncStats.NONE : current)
+                .plus(applied, rejected, deferred, lagMillis, at));
+  }
+
+  @Override
+  public synchronized SyncStats getSyncStats(RecipeRef recipe) {
+    SyncStats stats = (SyncStats) item(StateKeys.recipePk(recipe.name()), StateKeys.syncSk(recipe));
+    return stats == null ? SyncStats.NONE : stats;
+  }
+
+  @Override
   public synchronized RolloverRecord saveRollover(RolloverRecord rollover) {
     String pk = StateKeys.recipePk(rollover.recipeName());
     String sk = StateKeys.rolloverSk(rollover.recipe());

@@ -40,6 +40,10 @@ final class StateKeys {
     return slicePrefix(key.recipe(), key.source()) + String.format("%04d", key.sliceId());
   }
 
+  static String syncSk(RecipeRef recipe) {
+    return generationPrefix(recipe.generation()) + "sync";
+  }
+
   static String rolloverSk(RecipeRef recipe) {
     return generationPrefix(recipe.generation()) + "rollover";
   }

@@ -1,5 +1,6 @@
 package io.indexmigrator.core.state;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -177,6 +178,14 @@ public interface StateStore {
    * @throws ConflictException when the stored version differs or the slice is in another status
    */
   SliceRecord resetSlice(SliceKey key, long expectedVersion);
+
+  // ---- sync ----
+
+  /** Adds one consumer batch to the recipe's sync counters (not conditional: metrics only). */
+  void recordSyncBatch(
+      RecipeRef recipe, long applied, long rejected, long deferred, long lagMillis, Instant at);
+
+  SyncStats getSyncStats(RecipeRef recipe);
 
   // ---- rollover ----
 

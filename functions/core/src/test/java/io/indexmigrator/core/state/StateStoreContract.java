@@ -815,4 +815,23 @@ abstract class StateStoreContract {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void recordSyncBatch_shouldAddUpCountersPerGeneration() {
+    RecipeRecord recipe = store.createRecipe("sync-stats", "{}");
+    Instant first = Instant.parse("2026-01-01T00:00:00Z");
+
+    store.recordSyncBatch(recipe.ref(), 8, 1, 0, 120, first);
+    store.recordSyncBatch(recipe.ref(), 12, 0, 3, 40, first.plusSeconds(2));
+
+    SyncStats stats = store.getSyncStats(recipe.ref());
+    assertThat(stats.applied()).isEqualTo(20);
+    assertThat(stats.rejected()).isEqualTo(1);
+    assertThat(stats.deferred()).isEqualTo(3);
+    assertThat(stats.batches()).isEqualTo(2);
+    assertThat(stats.lastLagMillis()).isEqualTo(40);
+    assertThat(stats.firstAppliedAt()).isEqualTo(first);
+    assertThat(stats.appliedPerSecond()).isEqualTo(10.0);
+    assertThat(store.getSyncStats(new RecipeRef("sync-stats", 9))).isEqualTo(SyncStats.NONE);
+  }
 }
