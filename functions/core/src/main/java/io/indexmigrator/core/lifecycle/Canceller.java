@@ -25,6 +25,8 @@ import java.util.function.Consumer;
  */
 public final class Canceller {
   private static final Duration TASK_STOP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration SETTLE_PAUSE = Duration.ofMillis(1500);
+  private static final int SETTLE_ROUNDS = 5;
 
   private final Lifecycle lifecycle;
   private final Consumer<String> executionStopper;
@@ -63,12 +65,13 @@ public final class Canceller {
       executionStopper.accept(recipe.executionArn());
       stopped = true;
     }
-    List<String> cancelled = cancelTasks(ref);
+    List<String> cancelled = new ArrayList<>(cancelTasks(ref));
 
     List<String> lifted = new ArrayList<>();
     List<String> deleted = new ArrayList<>();
     List<String> kept = new ArrayList<>();
-    for (IndexRecord index : lifecycle.store().listIndexes(ref)) {
+    List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
+    for (IndexRecord index : indexes) {
       if (index.writeBlockSetByUs()) {
         lifecycle.source().setWriteBlock(index.source(), false);
         lifecycle.store().updateIndex(index, i -> i.withWriteBlockSetByUs(false));
@@ -119,13 +122,17 @@ public final class Canceller {
                 + TASK_STOP_TIMEOUT.toSeconds()
                 + " s; run cancel again");
       }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RetryableMigrationException("interrupted while waiting for tasks to stop", e);
-      }
+      sleep(Duration.ofMillis(250));
     }
     return List.copyOf(ids);
+  }
+
+  private static void sleep(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetryableMigrationException("interrupted while cancelling", e);
+    }
   }
 }

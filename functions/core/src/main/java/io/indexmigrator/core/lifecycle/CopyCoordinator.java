@@ -112,6 +112,9 @@ public final class CopyCoordinator {
   /** Starts the slice's task, or re-attaches to the one already running for it. */
   public SliceStep startSlice(SliceItem item) {
     SliceKey key = item.key();
+    if (isCancelled(key)) {
+      return new SliceStep(true, "CANCELLED", 0, 0);
+    }
     SliceRecord slice = slice(key);
     switch (slice.status()) {
       case DONE, FAILED -> {
@@ -143,12 +146,21 @@ public final class CopyCoordinator {
     }
     String taskId = startTask(key, claimed);
     lifecycle.store().recordTask(key, taskId);
+    if (isCancelled(key)) {
+      // A cancel ran while this invocation was starting the task and may have missed it: a task
+      // left running would re-create the destination the cancel deletes.
+      lifecycle.destination().cancelTask(taskId);
+      return new SliceStep(true, "CANCELLED", 0, 0);
+    }
     return new SliceStep(false, "RUNNING", FIRST_WAIT_SECONDS, 0);
   }
 
   /** Polls the slice's task once and checkpoints its progress. */
   public SliceStep pollSlice(SliceItem item, int polls, int waitSeconds) {
     SliceKey key = item.key();
+    if (isCancelled(key)) {
+      return new SliceStep(true, "CANCELLED", 0, polls);
+    }
     SliceRecord slice = slice(key);
     if (slice.status() != SliceStatus.RUNNING) {
       return slice.status() == SliceStatus.DONE || slice.status() == SliceStatus.FAILED
@@ -266,6 +278,19 @@ public final class CopyCoordinator {
     } catch (ConflictException alreadyElsewhere) {
       // A cancel or a finished copy came first; its status stands.
     }
+  }
+
+  /** Whether the slice's recipe generation is being (or was) cancelled or replaced. */
+  private boolean isCancelled(SliceKey key) {
+    return lifecycle
+        .store()
+        .getRecipe(key.recipe().name())
+        .map(
+            r ->
+                r.generation() != key.recipe().generation()
+                    || r.status() == RecipeStatus.CANCELLING
+                    || r.status() == RecipeStatus.CANCELLED)
+        .orElse(true);
   }
 
   static long copiedDocuments(SliceProgress progress) {
