@@ -2,6 +2,7 @@ package io.indexmigrator.functions;
 
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -19,6 +20,10 @@ public final class AwsServiceClients {
 
   public static SqsClient sqs() {
     return SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+  }
+
+  public static LambdaClient lambda() {
+    return LambdaClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
   }
 
   public static SfnClient sfn() {

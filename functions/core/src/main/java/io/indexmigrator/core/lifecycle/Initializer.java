@@ -84,12 +84,12 @@ public final class Initializer {
                       + "); cancel it first with: migrator cancel "
                       + name);
             });
-    if (recipe.sync().mode() != SyncOptions.SyncMode.NONE) {
+    if (recipe.sync().mode() == SyncOptions.SyncMode.POLL) {
       throw new MigrationFailedException(
           "sync.mode '"
               + recipe.sync().mode().name().toLowerCase()
-              + "' is not available in this version; use 'none' (writes during the copy are then"
-              + " caught by rollover's verification)");
+              + "' is not available in this version; use 'events' (the application publishes change"
+              + " events) or 'none'");
     }
     MigrationPlan plan =
         new Planner(lifecycle.source(), lifecycle.clock())

@@ -6,14 +6,24 @@ import io.indexmigrator.core.recipe.RecipeLoader;
 import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.StateStore;
+import io.indexmigrator.core.sync.SyncControl;
 import java.time.Clock;
 
 /**
- * What every lifecycle step needs: the state store and the clusters. In-cluster migrations use the
- * same cluster for source and destination.
+ * What every lifecycle step needs: the state store, the clusters and the sync consumer.
+ * In-cluster migrations use the same cluster for source and destination.
  */
 public record Lifecycle(
-    StateStore store, SearchCluster source, SearchCluster destination, Clock clock) {
+    StateStore store,
+    SearchCluster source,
+    SearchCluster destination,
+    Clock clock,
+    SyncControl sync) {
+
+  /** A lifecycle without a sync consumer. */
+  public Lifecycle(StateStore store, SearchCluster source, SearchCluster destination, Clock clock) {
+    this(store, source, destination, clock, SyncControl.NONE);
+  }
 
   RecipeRecord recipe(String name) {
     return store

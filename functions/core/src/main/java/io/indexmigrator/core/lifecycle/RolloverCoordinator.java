@@ -3,6 +3,7 @@ package io.indexmigrator.core.lifecycle;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.recipe.Recipe;
+import io.indexmigrator.core.recipe.SyncOptions;
 import io.indexmigrator.core.search.AliasAction;
 import io.indexmigrator.core.search.AliasInfo;
 import io.indexmigrator.core.search.ResolvedExpression;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class RolloverCoordinator {
   private static final Logger LOG = LoggerFactory.getLogger(RolloverCoordinator.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final long DRAIN_GRACE_MILLIS = 150;
+  private static final long DRAIN_POLL_MILLIS = 40;
+  private static final int DRAIN_EMPTY_READS = 3;
+  private static final long DRAIN_TIMEOUT_MILLIS = 30_000;
 
   private final Lifecycle lifecycle;
   private final int verifySlices;
@@ -77,6 +83,24 @@ public final class RolloverCoordinator {
       blocked.add(block(index));
     }
     record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.BLOCKED));
+    long drained = 0;
+    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
+      try {
+        drained = drain();
+      } catch (MigrationFailedException e) {
+        for (IndexRecord index : blocked) {
+          unblock(index);
+        }
+        lifecycle
+            .store()
+            .transition(
+                name,
+                Set.of(RecipeStatus.ROLLING_OVER),
+                RecipeStatus.SYNCING,
+                r -> r.withFailure(e.getMessage()));
+        throw e;
+      }
+    }
 
     Verifier verifier =
         new Verifier(lifecycle.source(), lifecycle.destination(), verifySlices, 1000);
@@ -109,7 +133,7 @@ public final class RolloverCoordinator {
               .saveRollover(
                   record
                       .withVerification(verificationJson)
-                      .withUnblocked(lifecycle.clock().instant(), 0)
+                      .withUnblocked(lifecycle.clock().instant(), drained)
                       .withPhase(RolloverPhase.UNBLOCKED));
       lifecycle
           .store()
@@ -122,7 +146,7 @@ public final class RolloverCoordinator {
               results,
               writeBlockedMillis,
               moved,
-              0,
+              drained,
               moved.isEmpty()
                   ? "verified; the sources had no aliases to move: point readers at the destinations"
                   : "verified and rolled over");
@@ -140,17 +164,18 @@ public final class RolloverCoordinator {
           .saveRollover(
               record
                   .withVerification(verificationJson)
-                  .withUnblocked(lifecycle.clock().instant(), 0)
+                  .withUnblocked(lifecycle.clock().instant(), drained)
                   .withFailure(failure)
                   .withPhase(RolloverPhase.FAILED));
-      // Back to COPIED: the operator may fix the cause and roll over again.
+      // Back to where it was: the operator may fix the cause and roll over again.
+      RecipeStatus back =
+          parsed.sync().mode() == SyncOptions.SyncMode.EVENTS
+              ? RecipeStatus.SYNCING
+              : RecipeStatus.COPIED;
       lifecycle
           .store()
           .transition(
-              name,
-              Set.of(RecipeStatus.ROLLING_OVER),
-              RecipeStatus.COPIED,
-              r -> r.withFailure(failure));
+              name, Set.of(RecipeStatus.ROLLING_OVER), back, r -> r.withFailure(failure));
       report =
           new RolloverReport(
               name,
@@ -159,12 +184,49 @@ public final class RolloverCoordinator {
               results,
               writeBlockedMillis,
               List.of(),
-              0,
+              drained,
               failure + "; no alias was changed and the write blocks were lifted");
     }
     LOG.info(
         "rollover of {}: {} ({} ms write-blocked)", name, report.message(), writeBlockedMillis);
     return report;
+  }
+
+  /**
+   * Waits, under the write block, until the sync consumer has applied every queued event: no new
+   * event can be produced (writes are refused), so an empty queue with nothing in flight, seen
+   * several times in a row, means the destinations caught up. The first pause lets events of
+   * writes acknowledged just before the block reach the queue.
+   *
+   * @return the backlog found when the block was set
+   */
+  private long drain() {
+    sleep(DRAIN_GRACE_MILLIS);
+    long first = lifecycle.sync().backlog();
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT_MILLIS * 1_000_000L;
+    int emptyReads = first == 0 ? 1 : 0;
+    while (emptyReads < DRAIN_EMPTY_READS) {
+      if (System.nanoTime() > deadline) {
+        throw new MigrationFailedException(
+            "the sync backlog did not drain within "
+                + DRAIN_TIMEOUT_MILLIS / 1000
+                + " s (still "
+                + lifecycle.sync().backlog()
+                + " events); no alias was changed and the write blocks were lifted");
+      }
+      sleep(DRAIN_POLL_MILLIS);
+      emptyReads = lifecycle.sync().backlog() == 0 ? emptyReads + 1 : 0;
+    }
+    return first;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MigrationFailedException("interrupted while draining the sync backlog", e);
+    }
   }
 
   private IndexRecord block(IndexRecord index) {

@@ -99,7 +99,8 @@ public final class SyncApplier {
             SyncOutcome.of(
                 event,
                 SyncOutcome.Kind.DEFERRED,
-                "'" + index.source() + "' is still being copied (" + index.phase() + ")"));
+                "'" + index.source() + "' is still being copied (" + index.phase() + ")",
+                index.recipe()));
         continue;
       }
       targets
@@ -117,9 +118,11 @@ public final class SyncApplier {
         for (ChangeEvent event : targets.get(target)) {
           outcomes.put(
               event,
-              failure == null
-                  ? SyncOutcome.applied(event)
-                  : SyncOutcome.of(event, SyncOutcome.Kind.REJECTED, failure));
+              SyncOutcome.of(
+                  event,
+                  failure == null ? SyncOutcome.Kind.APPLIED : SyncOutcome.Kind.REJECTED,
+                  failure,
+                  entry.getKey().recipe()));
         }
       }
     }

@@ -1,5 +1,6 @@
 package io.indexmigrator.core.sync;
 
+import io.indexmigrator.core.state.RecipeRef;
 import io.indexmigrator.events.ChangeEvent;
 
 /**
@@ -14,8 +15,10 @@ import io.indexmigrator.events.ChangeEvent;
  *       destination's mapping refuses); it belongs in the dead-letter queue with the reason;
  *   <li>{@code IGNORED}: the event concerns a migration that is over (rolled over or cancelled).
  * </ul>
+ *
+ * <p>{@code recipe} is the recipe generation the event belongs to, or null when none does.
  */
-public record SyncOutcome(ChangeEvent event, Kind kind, String reason) {
+public record SyncOutcome(ChangeEvent event, Kind kind, String reason, RecipeRef recipe) {
   public enum Kind {
     APPLIED,
     DEFERRED,
@@ -23,11 +26,7 @@ public record SyncOutcome(ChangeEvent event, Kind kind, String reason) {
     IGNORED
   }
 
-  static SyncOutcome applied(ChangeEvent event) {
-    return new SyncOutcome(event, Kind.APPLIED, null);
-  }
-
-  static SyncOutcome of(ChangeEvent event, Kind kind, String reason) {
-    return new SyncOutcome(event, kind, reason);
+  static SyncOutcome of(ChangeEvent event, Kind kind, String reason, RecipeRef recipe) {
+    return new SyncOutcome(event, kind, reason, recipe);
   }
 }

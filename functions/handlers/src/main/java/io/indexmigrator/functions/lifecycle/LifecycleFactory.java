@@ -4,6 +4,8 @@ import io.indexmigrator.core.config.EnvironmentReader;
 import io.indexmigrator.core.lifecycle.Lifecycle;
 import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.DynamoStateStore;
+import io.indexmigrator.core.sync.SyncControl;
+import io.indexmigrator.functions.sync.AwsSyncControl;
 import io.indexmigrator.functions.AwsServiceClients;
 import io.indexmigrator.functions.ClusterConnections;
 import java.time.Clock;
@@ -14,11 +16,20 @@ final class LifecycleFactory {
 
   static Lifecycle fromEnvironment(LifecycleConfig config) {
     SearchCluster cluster = ClusterConnections.connect(config.cluster());
+    SyncControl sync =
+        config.syncFunctionName().isPresent() && config.syncQueueUrl().isPresent()
+            ? new AwsSyncControl(
+                AwsServiceClients.lambda(),
+                config.syncFunctionName().get(),
+                AwsServiceClients.sqs(),
+                config.syncQueueUrl().get())
+            : SyncControl.NONE;
     return new Lifecycle(
         new DynamoStateStore(AwsServiceClients.dynamo(), config.stateTable()),
         cluster,
         cluster,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        sync);
   }
 
   static LifecycleConfig config() {

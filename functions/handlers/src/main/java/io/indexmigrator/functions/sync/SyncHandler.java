@@ -1,0 +1,109 @@
+package io.indexmigrator.functions.sync;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse.BatchItemFailure;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import io.indexmigrator.core.RetryableMigrationException;
+import io.indexmigrator.core.config.EnvironmentReader;
+import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.state.DynamoStateStore;
+import io.indexmigrator.core.state.StateStore;
+import io.indexmigrator.core.sync.SyncApplier;
+import io.indexmigrator.core.sync.SyncOutcome;
+import io.indexmigrator.events.ChangeEvent;
+import io.indexmigrator.events.ChangeEventCodec;
+import io.indexmigrator.events.InvalidChangeEventException;
+import io.indexmigrator.functions.AwsServiceClients;
+import io.indexmigrator.functions.ClusterConnections;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync consumer: SQS batches of change events in, the destinations converged to the source.
+ * Invalid and unappliable events go to the dead-letter queue with their reason; events of an
+ * index still being copied are reported failed so SQS keeps them (on a FIFO queue, with every
+ * later event of the batch, which may concern the same document).
+ */
+public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+  /** The environment variables this function reads; template.yaml must set each. */
+  public static final List<String> ENVIRONMENT = SyncConfig.VARIABLES;
+
+  /** Those of {@link #ENVIRONMENT} that have no default. */
+  public static final List<String> REQUIRED_ENVIRONMENT = SyncConfig.REQUIRED;
+
+  private static final Logger LOG = LoggerFactory.getLogger(SyncHandler.class);
+
+  private final SyncApplier applier;
+  private final DeadLetters deadLetters;
+  private final SyncMetrics metrics;
+
+  public SyncHandler() {
+    this(SyncConfig.from(EnvironmentReader.system(ENVIRONMENT)));
+  }
+
+  private SyncHandler(SyncConfig config) {
+    this(config, ClusterConnections.connect(config.cluster()), new DynamoStateStore(AwsServiceClients.dynamo(), config.stateTable()));
+  }
+
+  private SyncHandler(SyncConfig config, SearchCluster cluster, StateStore store) {
+    this(
+        new SyncApplier(store, cluster, cluster, Clock.systemUTC()),
+        new DeadLetters(AwsServiceClients.sqs(), config.deadLetterQueueUrl()),
+        new SyncMetrics(store, Clock.systemUTC()));
+  }
+
+  SyncHandler(SyncApplier applier, DeadLetters deadLetters, SyncMetrics metrics) {
+    this.applier = applier;
+    this.deadLetters = deadLetters;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+    List<SQSMessage> messages = event.getRecords() == null ? List.of() : event.getRecords();
+    List<SQSMessage> valid = new ArrayList<>();
+    List<ChangeEvent> events = new ArrayList<>();
+    for (SQSMessage message : messages) {
+      try {
+        events.add(ChangeEventCodec.parse(message.getBody()));
+        valid.add(message);
+      } catch (InvalidChangeEventException e) {
+        deadLetters.send(message, "invalid change event: " + e.getMessage());
+      }
+    }
+    List<SyncOutcome> outcomes;
+    try {
+      outcomes = applier.apply(events);
+    } catch (RetryableMigrationException e) {
+      LOG.warn("batch of {} events will be retried: {}", events.size(), e.getMessage());
+      return new SQSBatchResponse(valid.stream().map(m -> new BatchItemFailure(m.getMessageId())).toList());
+    }
+    List<BatchItemFailure> failures = new ArrayList<>();
+    boolean holdRest = false;
+    for (int i = 0; i < valid.size(); i++) {
+      SQSMessage message = valid.get(i);
+      SyncOutcome outcome = outcomes.get(i);
+      if (holdRest || outcome.kind() == SyncOutcome.Kind.DEFERRED) {
+        failures.add(new BatchItemFailure(message.getMessageId()));
+        holdRest = isFifo(message);
+        continue;
+      }
+      if (outcome.kind() == SyncOutcome.Kind.REJECTED) {
+        deadLetters.send(message, outcome.reason());
+      }
+    }
+    metrics.batch(valid, outcomes);
+    return new SQSBatchResponse(failures);
+  }
+
+  private static boolean isFifo(SQSMessage message) {
+    String arn = message.getEventSourceArn();
+    return arn != null && arn.endsWith(".fifo");
+  }
+}
