@@ -31,7 +31,8 @@ import java.util.Map;
  *   <li>{@code id} is a string that is not blank, at most 512 UTF-8 bytes;
  *   <li>{@code op} is {@code "index"} or {@code "delete"};
  *   <li>{@code seqNo} and {@code primaryTerm}, when present and not null, are non-negative JSON
- *       integers that fit in a long, and come together (one without the other is rejected);
+ *       integers that fit in a long (as in JSON Schema, {@code 7.0} is the integer 7), and come
+ *       together (one without the other is rejected);
  *   <li>{@code routing}, when present and not null, is a non-empty string.
  * </ul>
  *
@@ -49,6 +50,8 @@ public final class ChangeEventCodec {
       JsonMapper.builder()
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // Exact decimals, so 1.0 reads as the integer JSON Schema says it is, without rounding.
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .build();
 
   /** The wire JSON of an event: {@code op} as its lowercase name, null optional fields left out. */
@@ -171,6 +174,13 @@ public final class ChangeEventCodec {
     return null;
   }
 
+  /** Jackson's message without its pointer back to the source, which says nothing to a reader. */
+  private static String parserProblem(String message) {
+    String plain = message.replaceAll("\\s*\\(start marker at \\[Source:.*", "").strip();
+    int newline = plain.indexOf('\n');
+    return shorten(newline < 0 ? plain : plain.substring(0, newline));
+  }
+
   private static String requiredString(JsonNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null) {
@@ -209,7 +219,7 @@ public final class ChangeEventCodec {
     if (value == null || value.isNull()) {
       return null;
     }
-    if (!value.isIntegralNumber()) {
+    if (!value.isIntegralNumber() && !(value.isNumber() && value.canConvertToExactIntegral())) {
       throw new InvalidChangeEventException(
           "\"" + field + "\" must be an integer, got " + describe(value));
     }
