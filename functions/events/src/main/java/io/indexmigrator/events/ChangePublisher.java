@@ -366,6 +366,10 @@ public final class ChangePublisher {
       // The request may never have reached SQS (or its answer was lost): worth another try, and
       // on a FIFO queue the unchanged deduplication ids make a duplicate harmless.
       return failAll(pending, attempt, "SdkClientException", e.getMessage(), true, tally);
+    } catch (RuntimeException e) {
+      // Anything else (a client misconfiguration, a bug) is reported with the events, not thrown
+      // past them, so the caller still learns which events are missing.
+      return failAll(pending, attempt, e.getClass().getSimpleName(), e.getMessage(), false, tally);
     }
     Set<String> accepted = new HashSet<>();
     for (SendMessageBatchResultEntry ok : response.successful()) {

@@ -51,4 +51,15 @@ class MessageKeysTest {
     ChangeEvent write = ChangeEvent.indexed("orders", "42");
     assertThat(MessageKeys.deduplicationId(write)).isNotEqualTo(MessageKeys.deduplicationId(write));
   }
+
+  @Test
+  void idsMatchTheRuleDocumentedForOtherLanguages() {
+    // Values computed with Python's hashlib from the recipe in docs/change-events.md.
+    assertThat(MessageKeys.groupId("orders", "a b"))
+        .isEqualTo("dffb4a526284c10a432db7961b68f05ed6f8be5ef450b59bf89d0cabbc5f92d7");
+    assertThat(
+            MessageKeys.deduplicationId(
+                new ChangeEvent("orders", "42", ChangeEvent.Op.INDEX, 7L, 1L, null)))
+        .isEqualTo("ac7fd69fbc94e5a530a375e39555cd4527d039fca20b1720bcd4d8b5c800b0f2");
+  }
 }
