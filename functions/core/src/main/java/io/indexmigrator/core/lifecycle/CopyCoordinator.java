@@ -6,7 +6,6 @@ import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.RetryableMigrationException;
 import io.indexmigrator.core.recipe.CopyOptions;
 import io.indexmigrator.core.recipe.Recipe;
-import io.indexmigrator.core.recipe.SyncOptions;
 import io.indexmigrator.core.recipe.Transform;
 import io.indexmigrator.core.search.ReindexRequest;
 import io.indexmigrator.core.search.ReindexTaskStatus;

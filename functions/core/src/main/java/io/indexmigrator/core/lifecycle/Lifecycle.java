@@ -10,8 +10,8 @@ import io.indexmigrator.core.sync.SyncControl;
 import java.time.Clock;
 
 /**
- * What every lifecycle step needs: the state store, the clusters and the sync consumer.
- * In-cluster migrations use the same cluster for source and destination.
+ * What every lifecycle step needs: the state store, the clusters and the sync consumer. In-cluster
+ * migrations use the same cluster for source and destination.
  */
 public record Lifecycle(
     StateStore store,

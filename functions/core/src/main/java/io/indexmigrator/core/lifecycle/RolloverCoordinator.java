@@ -174,8 +174,7 @@ public final class RolloverCoordinator {
               : RecipeStatus.COPIED;
       lifecycle
           .store()
-          .transition(
-              name, Set.of(RecipeStatus.ROLLING_OVER), back, r -> r.withFailure(failure));
+          .transition(name, Set.of(RecipeStatus.ROLLING_OVER), back, r -> r.withFailure(failure));
       report =
           new RolloverReport(
               name,
@@ -195,8 +194,8 @@ public final class RolloverCoordinator {
   /**
    * Waits, under the write block, until the sync consumer has applied every queued event: no new
    * event can be produced (writes are refused), so an empty queue with nothing in flight, seen
-   * several times in a row, means the destinations caught up. The first pause lets events of
-   * writes acknowledged just before the block reach the queue.
+   * several times in a row, means the destinations caught up. The first pause lets events of writes
+   * acknowledged just before the block reach the queue.
    *
    * @return the backlog found when the block was set
    */

@@ -83,11 +83,13 @@ public final class SyncApplier {
                 ? SyncOutcome.of(
                     event,
                     SyncOutcome.Kind.IGNORED,
-                    "the migration of '" + event.index() + "' is over")
+                    "the migration of '" + event.index() + "' is over",
+                    null)
                 : SyncOutcome.of(
                     event,
                     SyncOutcome.Kind.REJECTED,
-                    "no active migration covers index '" + event.index() + "'"));
+                    "no active migration covers index '" + event.index() + "'",
+                    null));
         continue;
       }
       IndexRecord index = route.get().index();

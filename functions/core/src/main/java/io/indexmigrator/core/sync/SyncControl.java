@@ -1,8 +1,8 @@
 package io.indexmigrator.core.sync;
 
 /**
- * The sync consumer as the lifecycle sees it: the copy switches it on when it finishes (events
- * wait in the queue until then), and rollover drains its backlog under the write block.
+ * The sync consumer as the lifecycle sees it: the copy switches it on when it finishes (events wait
+ * in the queue until then), and rollover drains its backlog under the write block.
  */
 public interface SyncControl {
   /** Starts delivering queued change events to the consumer. Idempotent. */

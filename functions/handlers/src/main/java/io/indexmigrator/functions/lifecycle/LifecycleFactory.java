@@ -5,9 +5,9 @@ import io.indexmigrator.core.lifecycle.Lifecycle;
 import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.DynamoStateStore;
 import io.indexmigrator.core.sync.SyncControl;
-import io.indexmigrator.functions.sync.AwsSyncControl;
 import io.indexmigrator.functions.AwsServiceClients;
 import io.indexmigrator.functions.ClusterConnections;
+import io.indexmigrator.functions.sync.AwsSyncControl;
 import java.time.Clock;
 
 /** Builds the lifecycle's collaborators from the environment, once per execution environment. */

@@ -26,14 +26,21 @@ final class DeadLetters {
     SendMessageRequest.Builder request =
         SendMessageRequest.builder()
             .queueUrl(queueUrl)
-            .messageBody(message.getBody() == null || message.getBody().isEmpty() ? "(empty)" : message.getBody())
+            .messageBody(
+                message.getBody() == null || message.getBody().isEmpty()
+                    ? "(empty)"
+                    : message.getBody())
             .messageAttributes(
                 Map.of(
-                    REASON, text(truncate(reason, 1000)),
-                    "sourceMessageId", text(message.getMessageId()),
-                    "failedAt", text(Instant.now().toString())));
+                    REASON,
+                    text(truncate(reason, 1000)),
+                    "sourceMessageId",
+                    text(message.getMessageId()),
+                    "failedAt",
+                    text(Instant.now().toString())));
     if (queueUrl.endsWith(".fifo")) {
-      String group = message.getAttributes() == null ? null : message.getAttributes().get("MessageGroupId");
+      String group =
+          message.getAttributes() == null ? null : message.getAttributes().get("MessageGroupId");
       request.messageGroupId(group != null ? group : "dead-letters");
       request.messageDeduplicationId(message.getMessageId());
     }

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sync consumer: SQS batches of change events in, the destinations converged to the source.
- * Invalid and unappliable events go to the dead-letter queue with their reason; events of an
- * index still being copied are reported failed so SQS keeps them (on a FIFO queue, with every
- * later event of the batch, which may concern the same document).
+ * Invalid and unappliable events go to the dead-letter queue with their reason; events of an index
+ * still being copied are reported failed so SQS keeps them (on a FIFO queue, with every later event
+ * of the batch, which may concern the same document).
  */
 public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
   /** The environment variables this function reads; template.yaml must set each. */
@@ -38,6 +38,7 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
   public static final List<String> REQUIRED_ENVIRONMENT = SyncConfig.REQUIRED;
 
   private static final Logger LOG = LoggerFactory.getLogger(SyncHandler.class);
+  private static final ChangeEventCodec CODEC = new ChangeEventCodec();
 
   private final SyncApplier applier;
   private final DeadLetters deadLetters;
@@ -48,7 +49,10 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
   }
 
   private SyncHandler(SyncConfig config) {
-    this(config, ClusterConnections.connect(config.cluster()), new DynamoStateStore(AwsServiceClients.dynamo(), config.stateTable()));
+    this(
+        config,
+        ClusterConnections.connect(config.cluster()),
+        new DynamoStateStore(AwsServiceClients.dynamo(), config.stateTable()));
   }
 
   private SyncHandler(SyncConfig config, SearchCluster cluster, StateStore store) {
@@ -71,7 +75,7 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
     List<ChangeEvent> events = new ArrayList<>();
     for (SQSMessage message : messages) {
       try {
-        events.add(ChangeEventCodec.parse(message.getBody()));
+        events.add(CODEC.parse(message.getBody()));
         valid.add(message);
       } catch (InvalidChangeEventException e) {
         deadLetters.send(message, "invalid change event: " + e.getMessage());
@@ -82,7 +86,8 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
       outcomes = applier.apply(events);
     } catch (RetryableMigrationException e) {
       LOG.warn("batch of {} events will be retried: {}", events.size(), e.getMessage());
-      return new SQSBatchResponse(valid.stream().map(m -> new BatchItemFailure(m.getMessageId())).toList());
+      return new SQSBatchResponse(
+          valid.stream().map(m -> new BatchItemFailure(m.getMessageId())).toList());
     }
     List<BatchItemFailure> failures = new ArrayList<>();
     boolean holdRest = false;

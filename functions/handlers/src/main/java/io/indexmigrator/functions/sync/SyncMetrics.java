@@ -47,7 +47,8 @@ final class SyncMetrics {
     long now = clock.millis();
     long oldest = now;
     for (SQSMessage message : messages) {
-      String sent = message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp");
+      String sent =
+          message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp");
       if (sent != null) {
         oldest = Math.min(oldest, Long.parseLong(sent));
       }
