@@ -81,6 +81,17 @@ final class StatusCommand implements Callable<Integer> {
           i.etaSeconds() != null && i.etaSeconds() > 0 ? ", ETA " + duration(i.etaSeconds()) : "",
           i.failures() > 0 ? ", " + i.failures() + " failures: " + i.failureReasons() : "");
     }
+    if (r.sync() != null && !"none".equals(r.sync().mode())) {
+      out.printf(
+          "  sync (%s): %,d events applied (%.1f/s), lag %s, queue %s, dead letters %s%s%n",
+          r.sync().mode(),
+          r.sync().applied(),
+          r.sync().appliedPerSecond(),
+          r.sync().lagMillis() == null ? "-" : r.sync().lagMillis() + " ms",
+          r.sync().queueDepth() == null ? "-" : r.sync().queueDepth(),
+          r.sync().deadLetterDepth() == null ? "-" : r.sync().deadLetterDepth(),
+          r.sync().rejected() > 0 ? ", " + r.sync().rejected() + " rejected" : "");
+    }
     if (r.rollover() != null) {
       out.printf(
           "  rollover: %s%s%s%n",
@@ -118,23 +129,56 @@ final class StatusCommand implements Callable<Integer> {
 
     StatusReport read() {
       try (var dynamo = target.dynamo();
-          var sfn = target.sfn()) {
+          var sfn = target.sfn();
+          var sqs = target.sqs()) {
         StatusReport report =
             new StatusReporter(new DynamoStateStore(dynamo, target.tableName("StateTable")))
                 .status(name)
                 .orElseThrow(() -> new UserError("no recipe named '" + name + "'"));
-        if (report.execution() != null) {
+        if (report.sync() != null && "events".equals(report.sync().mode())) {
+          report =
+              report.withSync(
+                  report
+                      .sync()
+                      .withQueues(
+                          depth(sqs, target.queueUrl("SyncQueue")),
+                          depth(sqs, target.queueUrl("SyncDeadLetterQueue"))));
+        }
+        final StatusReport withSync = report;
+        if (withSync.execution() != null) {
           String status;
           try {
             status =
-                sfn.describeExecution(r -> r.executionArn(report.execution().arn()))
+                sfn.describeExecution(r -> r.executionArn(withSync.execution().arn()))
                     .statusAsString();
           } catch (RuntimeException e) {
             status = "UNKNOWN";
           }
-          return report.withExecution(new StatusReport.Execution(report.execution().arn(), status));
+          return withSync.withExecution(
+              new StatusReport.Execution(withSync.execution().arn(), status));
         }
-        return report;
+        return withSync;
+      }
+    }
+
+    private static Long depth(software.amazon.awssdk.services.sqs.SqsClient sqs, String url) {
+      try {
+        return sqs
+            .getQueueAttributes(
+                r ->
+                    r.queueUrl(url)
+                        .attributeNames(
+                            software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                .APPROXIMATE_NUMBER_OF_MESSAGES,
+                            software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                .APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+            .attributes()
+            .values()
+            .stream()
+            .mapToLong(Long::parseLong)
+            .sum();
+      } catch (RuntimeException unreadable) {
+        return null;
       }
     }
 

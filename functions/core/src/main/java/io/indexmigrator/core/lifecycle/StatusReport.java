@@ -21,7 +21,55 @@ public record StatusReport(
     double ratePerSecond,
     Long etaSeconds,
     List<IndexStatus> indexes,
+    Sync sync,
     Rollover rollover) {
+
+  /**
+   * The live sync: {@code mode} none, events or poll; counters of the consumer; the queue depths
+   * are filled in by the caller that can read the queues (null otherwise).
+   *
+   * @param lagMillis age of the oldest event of the last applied batch when it was applied
+   */
+  public record Sync(
+      String mode,
+      long applied,
+      long rejected,
+      long deferred,
+      double appliedPerSecond,
+      Long lagMillis,
+      String lastAppliedAt,
+      Long queueDepth,
+      Long deadLetterDepth) {
+    public Sync withQueues(Long depth, Long deadLetters) {
+      return new Sync(
+          mode,
+          applied,
+          rejected,
+          deferred,
+          appliedPerSecond,
+          lagMillis,
+          lastAppliedAt,
+          depth,
+          deadLetters);
+    }
+  }
+
+  public StatusReport withSync(Sync newSync) {
+    return new StatusReport(
+        recipe,
+        generation,
+        state,
+        execution,
+        failure,
+        updatedAt,
+        docsTotal,
+        docsCopied,
+        ratePerSecond,
+        etaSeconds,
+        indexes,
+        newSync,
+        rollover);
+  }
 
   /**
    * @param status RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT, or UNKNOWN when unreadable
@@ -63,6 +111,7 @@ public record StatusReport(
         ratePerSecond,
         etaSeconds,
         indexes,
+        sync,
         rollover);
   }
 }

@@ -1,10 +1,12 @@
 package io.indexmigrator.core.lifecycle;
 
+import io.indexmigrator.core.recipe.RecipeLoader;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.SliceRecord;
 import io.indexmigrator.core.state.SliceStatus;
 import io.indexmigrator.core.state.StateStore;
+import io.indexmigrator.core.state.SyncStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,6 +91,18 @@ public final class StatusReporter {
                         r.verificationJson(),
                         r.failure()))
             .orElse(null);
+    SyncStats stats = store.getSyncStats(recipe.ref());
+    StatusReport.Sync sync =
+        new StatusReport.Sync(
+            syncMode(recipe),
+            stats.applied(),
+            stats.rejected(),
+            stats.deferred(),
+            Math.round(stats.appliedPerSecond() * 10) / 10.0,
+            stats.lastLagMillis(),
+            stats.lastAppliedAt() == null ? null : stats.lastAppliedAt().toString(),
+            null,
+            null);
     return new StatusReport(
         recipe.name(),
         recipe.generation(),
@@ -103,7 +117,16 @@ public final class StatusReporter {
         rate,
         eta(total - copied, rate, allDone),
         statuses,
+        sync,
         rollover);
+  }
+
+  private static String syncMode(RecipeRecord recipe) {
+    try {
+      return new RecipeLoader().parse(recipe.document()).sync().mode().name().toLowerCase();
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
   }
 
   private static double rate(long docs, Instant from, Instant to) {
