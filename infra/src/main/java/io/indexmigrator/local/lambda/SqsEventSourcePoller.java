@@ -32,11 +32,11 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * <p>Failed messages are left alone: they reappear after the queue's visibility timeout and the
  * queue's redrive policy moves them to the dead-letter queue, exactly as on AWS.
  *
- * <p>A standard queue gets several pollers (up to the function's concurrency, at most {@link
- * #MAX_POLLERS}), so batches run in parallel as they do on Lambda. A FIFO queue gets one, so its
- * batches run strictly one after another; SQS itself already keeps a message group out of other
- * receives while any of its messages is in flight, and nothing here makes records visible early
- * except when handing back a batch that was never invoked.
+ * <p>A queue gets several pollers (up to the function's concurrency, at most {@link #MAX_POLLERS}),
+ * so batches run in parallel as they do on Lambda, which scales a FIFO queue by its active message
+ * groups. Order within a group still holds: SQS keeps a message group out of other receives while
+ * any of its messages is in flight, and nothing here makes records visible early except when
+ * handing back a batch that was never invoked.
  */
 final class SqsEventSourcePoller implements AutoCloseable {
 
@@ -65,7 +65,7 @@ final class SqsEventSourcePoller implements AutoCloseable {
     this.source = source;
     this.pool = pool;
     this.sqs = sqs;
-    int pollers = source.fifo() ? 1 : Math.min(pool.spec().maxConcurrency(), MAX_POLLERS);
+    int pollers = Math.min(pool.spec().maxConcurrency(), MAX_POLLERS);
     for (int i = 1; i <= pollers; i++) {
       threads.add(
           Thread.ofPlatform()

@@ -6,6 +6,7 @@ import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.RetryableMigrationException;
 import io.indexmigrator.core.recipe.CopyOptions;
 import io.indexmigrator.core.recipe.Recipe;
+import io.indexmigrator.core.recipe.SyncOptions;
 import io.indexmigrator.core.recipe.Transform;
 import io.indexmigrator.core.search.ReindexRequest;
 import io.indexmigrator.core.search.ReindexTaskStatus;
@@ -256,10 +257,16 @@ public final class CopyCoordinator {
     for (SliceRecord slice : slices) {
       copied += copiedDocuments(slice.progress());
     }
-    lifecycle.store().transition(recipeName, Set.of(RecipeStatus.RUNNING), RecipeStatus.COPIED);
+    boolean syncing = lifecycle.parsedRecipe(recipe).sync().mode() == SyncOptions.SyncMode.EVENTS;
+    RecipeStatus next = syncing ? RecipeStatus.SYNCING : RecipeStatus.COPIED;
+    lifecycle.store().transition(recipeName, Set.of(RecipeStatus.RUNNING), next);
+    if (syncing) {
+      // Events queued since init (during the copy) are applied now, after the snapshot copy.
+      lifecycle.sync().enableConsumer();
+    }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("recipe", recipeName);
-    result.put("status", RecipeStatus.COPIED.name());
+    result.put("status", next.name());
     result.put("docsCopied", copied);
     return result;
   }
