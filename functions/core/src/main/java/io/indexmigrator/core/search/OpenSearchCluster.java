@@ -585,7 +585,13 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
         .putObject("_seq_no")
         .put("gt", aboveSeqNo)
         .put("lte", atMostSeqNo);
-    search.putArray("sort").addObject().put("_seq_no", "asc");
+    // An index that never had a mapping (nothing indexed yet) refuses to sort on _seq_no.
+    search
+        .putArray("sort")
+        .addObject()
+        .putObject("_seq_no")
+        .put("order", "asc")
+        .put("unmapped_type", "long");
     JsonNode body =
         expectOk(
             operation,
