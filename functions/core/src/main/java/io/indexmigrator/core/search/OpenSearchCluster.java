@@ -553,8 +553,10 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
       int number = Integer.parseInt(shard.getKey());
       JsonNode primary = null;
       for (JsonNode copy : shard.getValue()) {
+        String state = copy.at("/routing/state").asText("STARTED");
+        // A relocating primary still serves and tracks the global checkpoint.
         if (copy.at("/routing/primary").asBoolean(false)
-            && "STARTED".equals(copy.at("/routing/state").asText("STARTED"))) {
+            && (state.equals("STARTED") || state.equals("RELOCATING"))) {
           primary = copy;
         }
       }
