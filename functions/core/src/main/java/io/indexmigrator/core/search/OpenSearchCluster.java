@@ -628,6 +628,91 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   }
 
   @Override
+  public Map<Integer, Long> shardCheckpoints(String index) {
+    String operation = "read shard checkpoints of '" + index + "'";
+    // The docs metric keeps the response small; shard-level stats carry seq_no regardless.
+    JsonNode body =
+        expectOk(
+            operation,
+            send("GET", "/" + encode(index) + "/_stats/docs", Map.of("level", "shards"), null));
+    JsonNode shards = single(body.path("indices"), index).path("shards");
+    Map<Integer, Long> checkpoints = new java.util.TreeMap<>();
+    for (Map.Entry<String, JsonNode> shard : shards.properties()) {
+      int number = Integer.parseInt(shard.getKey());
+      JsonNode primary = null;
+      for (JsonNode copy : shard.getValue()) {
+        String state = copy.at("/routing/state").asText("STARTED");
+        // A relocating primary still serves and tracks the global checkpoint.
+        if (copy.at("/routing/primary").asBoolean(false)
+            && (state.equals("STARTED") || state.equals("RELOCATING"))) {
+          primary = copy;
+        }
+      }
+      JsonNode checkpoint = primary == null ? null : primary.at("/seq_no/global_checkpoint");
+      if (checkpoint == null || !checkpoint.isNumber()) {
+        // A primary being recovered or relocated reports no stats; ask again later.
+        throw new SearchClusterException(
+            operation, 503, "no_started_primary", "shard " + number + " has no started primary");
+      }
+      checkpoints.put(number, checkpoint.asLong());
+    }
+    if (checkpoints.isEmpty()) {
+      throw new SearchClusterException(
+          operation, 503, "no_started_primary", "no shard of '" + index + "' reported stats");
+    }
+    return checkpoints;
+  }
+
+  @Override
+  public List<SeqNoHit> searchBySeqNo(
+      String index, int shard, long aboveSeqNo, long atMostSeqNo, int size) {
+    String operation = "read shard " + shard + " of '" + index + "' by _seq_no";
+    ObjectNode search = NODES.objectNode().put("size", size);
+    search.put("seq_no_primary_term", true).put("track_total_hits", false).put("_source", false);
+    search
+        .putObject("query")
+        .putObject("range")
+        .putObject("_seq_no")
+        .put("gt", aboveSeqNo)
+        .put("lte", atMostSeqNo);
+    // An index that never had a mapping (nothing indexed yet) refuses to sort on _seq_no.
+    search
+        .putArray("sort")
+        .addObject()
+        .putObject("_seq_no")
+        .put("order", "asc")
+        .put("unmapped_type", "long");
+    JsonNode body =
+        expectOk(
+            operation,
+            send(
+                "POST",
+                "/" + encode(index) + "/_search",
+                Map.of("preference", "_shards:" + shard, "ignore_unavailable", "false"),
+                search));
+    // _shards:N picks shard N of every index the name covers; exactly one shard must answer, or
+    // documents of another index (alias) would be mixed in or a failed shard's would be skipped.
+    JsonNode searched = body.path("_shards");
+    if (searched.path("total").asInt() != 1 || searched.path("successful").asInt() != 1) {
+      throw new SearchClusterException(
+          operation,
+          searched.path("total").asInt() == 1 ? 503 : 400,
+          "unexpected_shards",
+          "expected exactly one shard to answer, got " + searched);
+    }
+    List<SeqNoHit> hits = new ArrayList<>();
+    for (JsonNode hit : body.path("hits").path("hits")) {
+      hits.add(
+          new SeqNoHit(
+              hit.path("_id").asText(),
+              hit.path("_seq_no").asLong(),
+              hit.path("_primary_term").asLong(),
+              textOrNull(hit.get("_routing"))));
+    }
+    return hits;
+  }
+
+  @Override
   public void updateAliases(List<AliasAction> actions) {
     if (actions.isEmpty()) {
       return;

@@ -173,6 +173,30 @@ public interface SearchCluster {
   void updateAliases(List<AliasAction> actions);
 
   /**
+   * The global checkpoint of each primary shard of one concrete index, by shard number, as its
+   * primary reports it: every operation with a {@code _seq_no} at or below it is persisted on all
+   * in-sync copies, and no lower {@code _seq_no} can appear later. {@code -1} for a shard that has
+   * seen no operation.
+   *
+   * @throws SearchClusterException (retryable) if a shard has no started primary
+   * @throws IllegalArgumentException if {@code index} does not name exactly one index
+   */
+  java.util.Map<Integer, Long> shardCheckpoints(String index);
+
+  /**
+   * Up to {@code size} documents of one shard of one concrete index whose {@code _seq_no} is above
+   * {@code aboveSeqNo} and at most {@code atMostSeqNo}, in ascending {@code _seq_no} order. Only
+   * documents visible to search (refreshed) are returned.
+   *
+   * @throws SearchClusterException if the shard could not be searched completely
+   */
+  List<SeqNoHit> searchBySeqNo(
+      String index, int shard, long aboveSeqNo, long atMostSeqNo, int size);
+
+  /** A document's latest write as a {@code _seq_no}-ordered read sees it. */
+  record SeqNoHit(String id, long seqNo, long primaryTerm, String routing) {}
+
+  /**
    * Whether {@code proposed} mappings could be put on {@code index} as they are, without reindexing
    * (see {@link MappingDiff}).
    */

@@ -311,6 +311,17 @@ public final class InMemorySearchCluster implements SearchCluster {
   }
 
   @Override
+  public Map<Integer, Long> shardCheckpoints(String index) {
+    throw new UnsupportedOperationException("sequence numbers are not modelled in memory");
+  }
+
+  @Override
+  public List<SeqNoHit> searchBySeqNo(
+      String index, int shard, long aboveSeqNo, long atMostSeqNo, int size) {
+    throw new UnsupportedOperationException("sequence numbers are not modelled in memory");
+  }
+
+  @Override
   public void updateAliases(List<AliasAction> actions) {
     // Check everything first so that a failing request changes nothing, as on a real cluster.
     for (AliasAction action : actions) {

@@ -25,9 +25,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * DynamoDB Local in the test JVM, in memory, on a free loopback port, with tables shaped like
- * {@code StateTable} in template.yaml.
+ * {@code StateTable} in template.yaml. Public so tests of other packages that keep records in the
+ * state table can use it.
  */
-final class LocalDynamo implements AutoCloseable {
+public final class LocalDynamo implements AutoCloseable {
   private static final String NATIVE_LIBRARY = "libsqlite4java-linux-amd64";
 
   private final DynamoDBProxyServer server;
@@ -48,7 +49,7 @@ final class LocalDynamo implements AutoCloseable {
   /**
    * Telemetry is off: it would try to reach the internet and writes a metadata file into the cwd.
    */
-  static LocalDynamo start() throws Exception {
+  public static LocalDynamo start() throws Exception {
     pointSqliteAtNativeLibrary();
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -63,12 +64,12 @@ final class LocalDynamo implements AutoCloseable {
     return new LocalDynamo(server, port);
   }
 
-  DynamoDbClient client() {
+  public DynamoDbClient client() {
     return client;
   }
 
   /** Creates a table with the key schema and TTL attribute of template.yaml's StateTable. */
-  void createStateTable(String name) {
+  public void createStateTable(String name) {
     client.createTable(
         r ->
             r.tableName(name)
