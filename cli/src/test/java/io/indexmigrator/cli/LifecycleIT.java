@@ -82,7 +82,7 @@ class LifecycleIT {
       assertThat(index.path("phase").asText()).isEqualTo("COPIED");
     }
 
-    ContinuousReader reader = new ContinuousReader("t1-records");
+    ContinuousReader reader = new ContinuousReader(twin.cluster, "t1-records");
     reader.start();
     Thread.sleep(300);
     TwinFixture.Run rollover = twin.cli("rollover", "it-tenant", "--verify", "checksum", "--json");
@@ -339,6 +339,7 @@ class LifecycleIT {
 
   /** Searches and counts through an alias as fast as it can, counting failures. */
   static final class ContinuousReader {
+    final io.indexmigrator.cli.demo.SampleIndex cluster;
     final String alias;
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger failures = new AtomicInteger();
@@ -346,7 +347,8 @@ class LifecycleIT {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private Thread thread;
 
-    ContinuousReader(String alias) {
+    ContinuousReader(io.indexmigrator.cli.demo.SampleIndex cluster, String alias) {
+      this.cluster = cluster;
       this.alias = alias;
     }
 
@@ -357,7 +359,7 @@ class LifecycleIT {
                 while (running.get()) {
                   try {
                     JsonNode result =
-                        twin.cluster.post(
+                        cluster.post(
                             "/" + alias + "/_search", "{\"size\":1,\"query\":{\"match_all\":{}}}");
                     if (result.has("error") || result.at("/hits/total/value").asLong() == 0) {
                       failures.incrementAndGet();

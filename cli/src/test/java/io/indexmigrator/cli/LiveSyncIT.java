@@ -91,7 +91,8 @@ class LiveSyncIT {
       publisher.publishAll(stale);
 
       awaitApplied(name, 200);
-      LifecycleIT.ContinuousReader reader = new LifecycleIT.ContinuousReader(name);
+      awaitCaughtUp(name);
+      LifecycleIT.ContinuousReader reader = new LifecycleIT.ContinuousReader(twin.cluster, name);
       reader.start();
       Thread.sleep(1000);
       TwinFixture.Run rollover = twin.cli("rollover", name, "--json");
@@ -248,6 +249,15 @@ class LiveSyncIT {
 
   private static JsonNode status(String recipe) throws Exception {
     return JSON.readTree(twin.cli("status", recipe, "--json").out());
+  }
+
+  /** As an operator would: roll over once status shows the sync queue nearly empty. */
+  private static void awaitCaughtUp(String recipe) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (status(recipe).at("/sync/queueDepth").asLong(Long.MAX_VALUE) > 50) {
+      assertThat(System.nanoTime()).as("sync catching up on " + recipe).isLessThan(deadline);
+      Thread.sleep(250);
+    }
   }
 
   private static void awaitApplied(String recipe, long atLeast) throws Exception {

@@ -77,7 +77,7 @@ final class LiveWriter {
   }
 
   private void run() {
-    int bulkSize = 10;
+    int bulkSize = 25;
     long pauseNanos = 1_000_000_000L * bulkSize / opsPerSecond;
     long next = System.nanoTime();
     try {

@@ -33,6 +33,7 @@ public final class RolloverCoordinator {
   private static final Logger LOG = LoggerFactory.getLogger(RolloverCoordinator.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final long MAX_BACKLOG_TO_START = 500;
   private static final long DRAIN_GRACE_MILLIS = 150;
   private static final long DRAIN_POLL_MILLIS = 40;
   private static final int DRAIN_EMPTY_READS = 3;
@@ -62,6 +63,19 @@ public final class RolloverCoordinator {
       throw new MigrationFailedException(notReady(recipe));
     }
     Recipe parsed = lifecycle.parsedRecipe(recipe);
+    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
+      // Writes stay blocked until the backlog is applied: refuse while it is large, rather than
+      // pause the application for as long as the consumer needs.
+      long backlog = lifecycle.sync().backlog();
+      if (backlog > MAX_BACKLOG_TO_START) {
+        throw new MigrationFailedException(
+            "the sync is behind: "
+                + backlog
+                + " events queued (at most "
+                + MAX_BACKLOG_TO_START
+                + " to start a rollover); wait until 'migrator status' shows the queue near 0");
+      }
+    }
     Verifier.Mode mode =
         requestedMode != null
             ? requestedMode
