@@ -22,7 +22,11 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
         "Start the copy; after a crash or a stopped execution, run again to resume where it was.")
 final class RunCommand implements Callable<Integer> {
   private static final Set<RecipeStatus> RUNNABLE =
-      Set.of(RecipeStatus.INITIALIZED, RecipeStatus.RUNNING, RecipeStatus.FAILED);
+      Set.of(
+          RecipeStatus.INITIALIZED,
+          RecipeStatus.RUNNING,
+          RecipeStatus.FAILED,
+          RecipeStatus.SYNCING);
 
   @Spec CommandSpec spec;
   @Mixin Deployment.Options deployment;
@@ -53,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
                 + name
                 + "' is "
                 + recipe.status()
-                + "; run applies to INITIALIZED, RUNNING or FAILED recipes");
+                + "; run applies to INITIALIZED, RUNNING, FAILED or SYNCING recipes");
       }
       if (recipe.executionArn() != null) {
         ExecutionStatus current = ExecutionStatus.UNKNOWN_TO_SDK_VERSION;

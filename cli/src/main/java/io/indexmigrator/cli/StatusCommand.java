@@ -92,6 +92,11 @@ final class StatusCommand implements Callable<Integer> {
           r.sync().deadLetterDepth() == null ? "-" : r.sync().deadLetterDepth(),
           r.sync().rejected() > 0 ? ", " + r.sync().rejected() + " rejected" : "");
     }
+    if (r.sync() != null && r.sync().pollCheckpoints() != null) {
+      r.sync()
+          .pollCheckpoints()
+          .forEach((index, shards) -> out.println("  poll checkpoints " + index + ": " + shards));
+    }
     if (r.rollover() != null) {
       out.printf(
           "  rollover: %s%s%s%n",
@@ -143,6 +148,19 @@ final class StatusCommand implements Callable<Integer> {
                       .withQueues(
                           depth(sqs, target.queueUrl("SyncQueue")),
                           depth(sqs, target.queueUrl("SyncDeadLetterQueue"))));
+        }
+        if (report.sync() != null && "poll".equals(report.sync().mode())) {
+          var checkpoints =
+              new io.indexmigrator.core.sync.poll.DynamoPollCheckpoints(
+                  dynamo, target.tableName("StateTable"));
+          java.util.Map<String, java.util.Map<Integer, Long>> byIndex = new java.util.TreeMap<>();
+          for (var index : report.indexes()) {
+            byIndex.put(
+                index.source(),
+                new java.util.TreeMap<>(
+                    checkpoints.load(report.recipe(), report.generation(), index.source())));
+          }
+          report = report.withSync(report.sync().withPollCheckpoints(byIndex));
         }
         final StatusReport withSync = report;
         if (withSync.execution() != null) {
@@ -215,10 +233,10 @@ final class StatusCommand implements Callable<Integer> {
           }
         } else {
           boolean adopted = report.execution() != null;
-          if (adopted
-              && executionDone
-              && !"RUNNING".equals(report.state())
-              && !"INITIALIZED".equals(report.state())) {
+          boolean copyOver =
+              !"RUNNING".equals(report.state()) && !"INITIALIZED".equals(report.state());
+          // With sync: poll the execution keeps polling after the copy: SYNCING ends the wait.
+          if (adopted && copyOver && (executionDone || "SYNCING".equals(report.state()))) {
             return "FAILED".equals(report.state()) ? 1 : 0;
           }
           String started = executionStatus(startedArn);

@@ -48,7 +48,7 @@ class LiveSyncIT {
     twin.cluster.load(sourceIndex, 3000, seed);
     try (var sqs = twin.sqs()) {
       ChangePublisher publisher = ChangePublisher.create(sqs, twin.state.queues().get("SyncQueue"));
-      LiveWriter writer = new LiveWriter(twin.clusterUrl, name, publisher, seed, 4000, 250);
+      LiveWriter writer = new LiveWriter(twin.clusterUrl, name, publisher, seed, 4000, 210);
       long writerStarted = System.nanoTime();
       writer.start();
 
@@ -224,6 +224,46 @@ class LiveSyncIT {
     return differences.stream().limit(20).toList();
   }
 
+  /**
+   * For an append-only writer: every appended document is in the destination, equal to the source's
+   * copy when it was written to the source; and the destination has nothing else than the source
+   * plus what was appended to it after the swap.
+   */
+  static List<String> compareAppendOnly(
+      String source, String destination, Map<String, String> writtenTo) throws Exception {
+    Map<String, JsonNode> sourceDocs = scan(source);
+    Map<String, JsonNode> destinationDocs = scan(destination);
+    List<String> differences = new ArrayList<>();
+    for (var entry : sourceDocs.entrySet()) {
+      if (!entry.getValue().equals(destinationDocs.get(entry.getKey()))) {
+        differences.add(
+            entry.getKey()
+                + ": source "
+                + entry.getValue()
+                + ", destination "
+                + destinationDocs.get(entry.getKey()));
+      }
+    }
+    for (var entry : writtenTo.entrySet()) {
+      if (!destinationDocs.containsKey(entry.getKey())) {
+        differences.add(
+            entry.getKey()
+                + ": acknowledged by "
+                + entry.getValue()
+                + " but missing in the destination");
+      }
+    }
+    for (String id : destinationDocs.keySet()) {
+      if (!sourceDocs.containsKey(id) && !destination.equals(writtenTo.get(id))) {
+        differences.add(id + ": in the destination only");
+      }
+    }
+    System.out.printf(
+        "compared append-only: source %,d, destination %,d, appended %,d, %d differences%n",
+        sourceDocs.size(), destinationDocs.size(), writtenTo.size(), differences.size());
+    return differences.stream().limit(20).toList();
+  }
+
   private static Map<String, JsonNode> scan(String index) throws Exception {
     Map<String, JsonNode> docs = new HashMap<>();
     try (OpenSearchCluster cluster =
@@ -253,10 +293,23 @@ class LiveSyncIT {
 
   /** As an operator would: roll over once status shows the sync queue nearly empty. */
   private static void awaitCaughtUp(String recipe) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (status(recipe).at("/sync/queueDepth").asLong(Long.MAX_VALUE) > 50) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+    long lastPrint = 0;
+    JsonNode sync;
+    while ((sync = status(recipe).path("sync")).path("queueDepth").asLong(Long.MAX_VALUE) > 50) {
+      if (System.nanoTime() - lastPrint > 5_000_000_000L) {
+        System.out.printf(
+            "%s: queue %d, applied %d at %.0f/s, lag %d ms%n",
+            recipe,
+            sync.path("queueDepth").asLong(),
+            sync.path("applied").asLong(),
+            sync.path("appliedPerSecond").asDouble(),
+            sync.path("lagMillis").asLong());
+        lastPrint = System.nanoTime();
+      }
       assertThat(System.nanoTime()).as("sync catching up on " + recipe).isLessThan(deadline);
-      Thread.sleep(250);
+      // Status reads the state table, the queues and the execution: not in a tight loop.
+      Thread.sleep(1000);
     }
   }
 

@@ -21,6 +21,7 @@ import io.indexmigrator.core.state.SliceKey;
 import io.indexmigrator.core.state.SliceProgress;
 import io.indexmigrator.core.state.SliceRecord;
 import io.indexmigrator.core.state.SliceStatus;
+import io.indexmigrator.core.sync.PollSync;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class CopyCoordinator {
 
   static final int FIRST_WAIT_SECONDS = 2;
   static final int MAX_WAIT_SECONDS = 30;
+  static final java.time.Duration POLL_BUDGET = java.time.Duration.ofSeconds(20);
+  static final int POLL_IDLE_SECONDS = 1;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,6 +78,12 @@ public final class CopyCoordinator {
    * attempt.
    */
   public PlanResult plan(String recipeName, int round, String executionArn) {
+    RecipeRecord current = lifecycle.recipe(recipeName);
+    if (current.status() == RecipeStatus.SYNCING) {
+      // Copied already: a new execution (continued, or a resumed run) goes straight to the sync.
+      lifecycle.store().updateRecipe(current, r -> r.withExecutionArn(executionArn));
+      return new PlanResult(recipeName, current.generation(), round, 0, List.of());
+    }
     RecipeRecord recipe =
         lifecycle
             .store()
@@ -91,6 +100,10 @@ public final class CopyCoordinator {
       if (index.phase() == IndexPhase.PENDING || index.phase() == IndexPhase.FAILED) {
         lifecycle.store().updateIndex(index, i -> i.withPhase(IndexPhase.COPYING));
       }
+    }
+    if (lifecycle.parsedRecipe(recipe).sync().mode() == SyncOptions.SyncMode.POLL) {
+      // Before any slice starts: operations after these checkpoints are polled after the copy.
+      new PollSync(lifecycle, lifecycle.pollCheckpoints()).begin(ref);
     }
     List<SliceItem> items = new ArrayList<>();
     for (SliceRecord slice : lifecycle.store().listSlices(ref)) {
@@ -257,18 +270,37 @@ public final class CopyCoordinator {
     for (SliceRecord slice : slices) {
       copied += copiedDocuments(slice.progress());
     }
-    boolean syncing = lifecycle.parsedRecipe(recipe).sync().mode() == SyncOptions.SyncMode.EVENTS;
-    RecipeStatus next = syncing ? RecipeStatus.SYNCING : RecipeStatus.COPIED;
+    SyncOptions.SyncMode mode = lifecycle.parsedRecipe(recipe).sync().mode();
+    RecipeStatus next =
+        mode == SyncOptions.SyncMode.NONE ? RecipeStatus.COPIED : RecipeStatus.SYNCING;
     lifecycle.store().transition(recipeName, Set.of(RecipeStatus.RUNNING), next);
-    if (syncing) {
+    if (mode == SyncOptions.SyncMode.EVENTS) {
       // Events queued since init (during the copy) are applied now, after the snapshot copy.
       lifecycle.sync().enableConsumer();
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("recipe", recipeName);
     result.put("status", next.name());
+    result.put("syncMode", mode.name().toLowerCase());
     result.put("docsCopied", copied);
     return result;
+  }
+
+  /** Output of {@code pollChanges}: whether to poll again, and after how long. */
+  public record PollStep(boolean again, int polls, int waitSeconds, long applied) {}
+
+  /**
+   * One round of {@code sync: poll}, while the recipe is SYNCING. Stops the loop once it is not
+   * (rollover takes over the last poll under its write block; cancel ends it).
+   */
+  public PollStep pollChanges(String recipeName, int generation, int polls) {
+    RecipeRecord recipe = lifecycle.recipe(recipeName);
+    if (recipe.generation() != generation || recipe.status() != RecipeStatus.SYNCING) {
+      return new PollStep(false, polls, 0, 0);
+    }
+    PollSync.Round round =
+        new PollSync(lifecycle, lifecycle.pollCheckpoints()).pollOnce(recipe.ref(), POLL_BUDGET);
+    return new PollStep(true, polls + 1, round.caughtUp() ? POLL_IDLE_SECONDS : 0, round.applied());
   }
 
   /** Marks the recipe FAILED with the error a state caught. */

@@ -9,7 +9,6 @@ import io.indexmigrator.core.plan.Planner;
 import io.indexmigrator.core.recipe.IndexSpec;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.RecipeLoader;
-import io.indexmigrator.core.recipe.SyncOptions;
 import io.indexmigrator.core.search.AliasInfo;
 import io.indexmigrator.core.search.CreateIndexResult;
 import io.indexmigrator.core.search.MappingCompatibility;
@@ -84,13 +83,6 @@ public final class Initializer {
                       + "); cancel it first with: migrator cancel "
                       + name);
             });
-    if (recipe.sync().mode() == SyncOptions.SyncMode.POLL) {
-      throw new MigrationFailedException(
-          "sync.mode '"
-              + recipe.sync().mode().name().toLowerCase()
-              + "' is not available in this version; use 'events' (the application publishes change"
-              + " events) or 'none'");
-    }
     MigrationPlan plan =
         new Planner(lifecycle.source(), lifecycle.clock())
             .plan(recipe, index -> isOurs(index, name));

@@ -7,6 +7,8 @@ import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.StateStore;
 import io.indexmigrator.core.sync.SyncControl;
+import io.indexmigrator.core.sync.poll.InMemoryPollCheckpoints;
+import io.indexmigrator.core.sync.poll.PollCheckpoints;
 import java.time.Clock;
 
 /**
@@ -18,11 +20,12 @@ public record Lifecycle(
     SearchCluster source,
     SearchCluster destination,
     Clock clock,
-    SyncControl sync) {
+    SyncControl sync,
+    PollCheckpoints pollCheckpoints) {
 
-  /** A lifecycle without a sync consumer. */
+  /** A lifecycle without a sync consumer; poll checkpoints in memory. */
   public Lifecycle(StateStore store, SearchCluster source, SearchCluster destination, Clock clock) {
-    this(store, source, destination, clock, SyncControl.NONE);
+    this(store, source, destination, clock, SyncControl.NONE, new InMemoryPollCheckpoints());
   }
 
   RecipeRecord recipe(String name) {

@@ -15,6 +15,7 @@ import io.indexmigrator.core.state.RolloverPhase;
 import io.indexmigrator.core.state.RolloverRecord;
 import io.indexmigrator.core.state.SliceRecord;
 import io.indexmigrator.core.state.SliceStatus;
+import io.indexmigrator.core.sync.PollSync;
 import io.indexmigrator.core.verify.VerificationResult;
 import io.indexmigrator.core.verify.Verifier;
 import java.util.ArrayList;
@@ -63,6 +64,14 @@ public final class RolloverCoordinator {
       throw new MigrationFailedException(notReady(recipe));
     }
     Recipe parsed = lifecycle.parsedRecipe(recipe);
+    if (parsed.sync().mode() == SyncOptions.SyncMode.POLL && !parsed.sync().acceptMissedDeletes()) {
+      throw new MigrationFailedException(
+          "recipe '"
+              + name
+              + "' syncs by polling, which cannot see deletions: documents deleted from the source"
+              + " during the migration may remain in the destination. Set sync.acceptMissedDeletes:"
+              + " true in the recipe to accept that, or use sync.mode: events");
+    }
     if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
       // Writes stay blocked until the backlog is applied: refuse while it is large, rather than
       // pause the application for as long as the consumer needs.
@@ -98,9 +107,13 @@ public final class RolloverCoordinator {
     }
     record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.BLOCKED));
     long drained = 0;
-    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
+    if (parsed.sync().mode() != SyncOptions.SyncMode.NONE) {
       try {
-        drained = drain();
+        drained =
+            parsed.sync().mode() == SyncOptions.SyncMode.EVENTS
+                ? drain()
+                : new PollSync(lifecycle, lifecycle.pollCheckpoints())
+                    .drain(ref, java.time.Duration.ofMillis(DRAIN_TIMEOUT_MILLIS));
       } catch (MigrationFailedException e) {
         for (IndexRecord index : blocked) {
           unblock(index);
@@ -183,9 +196,9 @@ public final class RolloverCoordinator {
                   .withPhase(RolloverPhase.FAILED));
       // Back to where it was: the operator may fix the cause and roll over again.
       RecipeStatus back =
-          parsed.sync().mode() == SyncOptions.SyncMode.EVENTS
-              ? RecipeStatus.SYNCING
-              : RecipeStatus.COPIED;
+          parsed.sync().mode() == SyncOptions.SyncMode.NONE
+              ? RecipeStatus.COPIED
+              : RecipeStatus.SYNCING;
       lifecycle
           .store()
           .transition(name, Set.of(RecipeStatus.ROLLING_OVER), back, r -> r.withFailure(failure));

@@ -29,6 +29,8 @@ public record StatusReport(
    * are filled in by the caller that can read the queues (null otherwise).
    *
    * @param lagMillis age of the oldest event of the last applied batch when it was applied
+   * @param pollCheckpoints for {@code poll}: per source index, per shard, the last {@code _seq_no}
+   *     applied
    */
   public record Sync(
       String mode,
@@ -39,7 +41,8 @@ public record StatusReport(
       Long lagMillis,
       String lastAppliedAt,
       Long queueDepth,
-      Long deadLetterDepth) {
+      Long deadLetterDepth,
+      java.util.Map<String, java.util.Map<Integer, Long>> pollCheckpoints) {
     public Sync withQueues(Long depth, Long deadLetters) {
       return new Sync(
           mode,
@@ -50,7 +53,23 @@ public record StatusReport(
           lagMillis,
           lastAppliedAt,
           depth,
-          deadLetters);
+          deadLetters,
+          pollCheckpoints);
+    }
+
+    public Sync withPollCheckpoints(
+        java.util.Map<String, java.util.Map<Integer, Long>> checkpoints) {
+      return new Sync(
+          mode,
+          applied,
+          rejected,
+          deferred,
+          appliedPerSecond,
+          lagMillis,
+          lastAppliedAt,
+          queueDepth,
+          deadLetterDepth,
+          checkpoints);
     }
   }
 

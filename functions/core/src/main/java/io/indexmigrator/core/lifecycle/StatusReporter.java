@@ -102,6 +102,7 @@ public final class StatusReporter {
             stats.lastLagMillis(),
             stats.lastAppliedAt() == null ? null : stats.lastAppliedAt().toString(),
             null,
+            null,
             null);
     return new StatusReport(
         recipe.name(),

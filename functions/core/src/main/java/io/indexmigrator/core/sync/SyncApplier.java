@@ -48,7 +48,7 @@ public final class SyncApplier {
 
   public SyncApplier(
       StateStore store, SearchCluster source, SearchCluster destination, Clock clock) {
-    this(store, source, destination, clock, Duration.ofSeconds(2));
+    this(store, source, destination, clock, Duration.ofSeconds(5));
   }
 
   SyncApplier(
@@ -92,7 +92,12 @@ public final class SyncApplier {
                     null));
         continue;
       }
-      IndexRecord index = route.get().index();
+      if (isCopying(route.get())) {
+        // The cached routes may predate the end of the copy: look again before deferring.
+        routes.invalidate();
+        route = routes.route(event.index());
+      }
+      IndexRecord index = route.orElseThrow().index();
       if (index.phase() != IndexPhase.COPIED
           || route.get().recipeStatus() == RecipeStatus.RUNNING) {
         routes.invalidate();
@@ -129,6 +134,11 @@ public final class SyncApplier {
       }
     }
     return events.stream().map(outcomes::get).toList();
+  }
+
+  private static boolean isCopying(SyncRoutes.Route route) {
+    return route.index().phase() != IndexPhase.COPIED
+        || route.recipeStatus() == RecipeStatus.RUNNING;
   }
 
   /** Returns the targets that can never be applied, with the reason. */

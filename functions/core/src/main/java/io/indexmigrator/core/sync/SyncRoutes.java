@@ -41,6 +41,9 @@ final class SyncRoutes {
   private Map<String, Route> byName = Map.of();
   private Map<String, Route> finished = Map.of();
   private Instant readAt = Instant.EPOCH;
+  private Map<String, CachedRecipe> recipes = Map.of();
+
+  private record CachedRecipe(int generation, long version, List<IndexRecord> indexes) {}
 
   SyncRoutes(StateStore store, SearchCluster source, Clock clock, Duration ttl) {
     this.store = store;
@@ -76,15 +79,27 @@ final class SyncRoutes {
   private void refresh() {
     Map<String, Route> active = new HashMap<>();
     Map<String, Route> over = new HashMap<>();
+    Map<String, CachedRecipe> seen = new HashMap<>();
     for (RecipeRecord recipe : store.listRecipes()) {
+      // Index phases change together with the recipe's status (and so its version): re-read a
+      // recipe's indexes only when its record changed.
+      CachedRecipe cached = recipes.get(recipe.name());
+      List<IndexRecord> indexes =
+          cached != null
+                  && cached.generation() == recipe.generation()
+                  && cached.version() == recipe.version()
+              ? cached.indexes()
+              : store.listIndexes(recipe.ref());
+      seen.put(recipe.name(), new CachedRecipe(recipe.generation(), recipe.version(), indexes));
       Map<String, Route> target = ACTIVE.contains(recipe.status()) ? active : over;
-      for (IndexRecord index : store.listIndexes(recipe.ref())) {
+      for (IndexRecord index : indexes) {
         Route route = new Route(index, recipe.status());
         target.put(index.source(), route);
         index.aliases().forEach(alias -> target.putIfAbsent(alias.name(), route));
         over.putIfAbsent(index.destination(), route);
       }
     }
+    recipes = seen;
     byName = active;
     finished = over;
     readAt = clock.instant();

@@ -70,6 +70,11 @@ public final class CopyStepHandler
               copy.pollSlice(
                   item(input), input.path("polls").asInt(0), input.path("waitSeconds").asInt(2));
           case "continueAsNew" -> continueAsNew(input);
+          case "pollChanges" ->
+              copy.pollChanges(
+                  required(input, "recipe"),
+                  input.path("generation").asInt(),
+                  input.path("polls").asInt(0));
           case "finishCopy" ->
               copy.finishCopy(required(input, "recipe"), input.path("generation").asInt());
           case "recordFailure" -> {

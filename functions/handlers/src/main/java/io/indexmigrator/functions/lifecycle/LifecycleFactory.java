@@ -5,6 +5,7 @@ import io.indexmigrator.core.lifecycle.Lifecycle;
 import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.DynamoStateStore;
 import io.indexmigrator.core.sync.SyncControl;
+import io.indexmigrator.core.sync.poll.DynamoPollCheckpoints;
 import io.indexmigrator.functions.AwsServiceClients;
 import io.indexmigrator.functions.ClusterConnections;
 import io.indexmigrator.functions.sync.AwsSyncControl;
@@ -24,12 +25,14 @@ final class LifecycleFactory {
                 AwsServiceClients.sqs(),
                 config.syncQueueUrl().get())
             : SyncControl.NONE;
+    var dynamo = AwsServiceClients.dynamo();
     return new Lifecycle(
-        new DynamoStateStore(AwsServiceClients.dynamo(), config.stateTable()),
+        new DynamoStateStore(dynamo, config.stateTable()),
         cluster,
         cluster,
         Clock.systemUTC(),
-        sync);
+        sync,
+        new DynamoPollCheckpoints(dynamo, config.stateTable()));
   }
 
   static LifecycleConfig config() {

@@ -14,12 +14,20 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 final class DeadLetters {
   static final String REASON = "reason";
 
+  private static final int RETRY_SECONDS = 3;
+
   private final SqsClient sqs;
   private final String queueUrl;
+  private final String sourceQueueUrl;
 
-  DeadLetters(SqsClient sqs, String queueUrl) {
+  /**
+   * @param queueUrl the dead-letter queue
+   * @param sourceQueueUrl the queue the consumer reads (for deferrals), or null
+   */
+  DeadLetters(SqsClient sqs, String queueUrl, String sourceQueueUrl) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
+    this.sourceQueueUrl = sourceQueueUrl;
   }
 
   void send(SQSMessage message, String reason) {
@@ -45,6 +53,30 @@ final class DeadLetters {
       request.messageDeduplicationId(message.getMessageId());
     }
     sqs.sendMessage(request.build());
+  }
+
+  /**
+   * Offers deferred messages again in a few seconds instead of after the queue's visibility timeout
+   * (minutes): they wait for a copy that may end any moment.
+   */
+  void retrySoon(java.util.List<SQSMessage> messages) {
+    if (messages.isEmpty() || sourceQueueUrl == null) {
+      return;
+    }
+    for (int from = 0; from < messages.size(); from += 10) {
+      var entries =
+          messages.subList(from, Math.min(messages.size(), from + 10)).stream()
+              .map(
+                  m ->
+                      software.amazon.awssdk.services.sqs.model
+                          .ChangeMessageVisibilityBatchRequestEntry.builder()
+                          .id(m.getMessageId().replaceAll("[^A-Za-z0-9_-]", "_"))
+                          .receiptHandle(m.getReceiptHandle())
+                          .visibilityTimeout(RETRY_SECONDS)
+                          .build())
+              .toList();
+      sqs.changeMessageVisibilityBatch(r -> r.queueUrl(sourceQueueUrl).entries(entries));
+    }
   }
 
   private static MessageAttributeValue text(String value) {

@@ -6,13 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Configuration of the sync consumer, read once per execution environment. */
-record SyncConfig(String stateTable, String deadLetterQueueUrl, ClusterConfig cluster) {
+record SyncConfig(
+    String stateTable, String deadLetterQueueUrl, String queueUrl, ClusterConfig cluster) {
   static final List<String> VARIABLES;
   static final List<String> REQUIRED =
       List.of("STATE_TABLE", "SYNC_DEAD_LETTER_QUEUE_URL", "CLUSTER_ENDPOINT");
 
   static {
-    List<String> all = new ArrayList<>(List.of("STATE_TABLE", "SYNC_DEAD_LETTER_QUEUE_URL"));
+    List<String> all =
+        new ArrayList<>(List.of("STATE_TABLE", "SYNC_DEAD_LETTER_QUEUE_URL", "SYNC_QUEUE_URL"));
     all.addAll(ClusterConfig.VARIABLES);
     VARIABLES = List.copyOf(all);
   }
@@ -21,6 +23,7 @@ record SyncConfig(String stateTable, String deadLetterQueueUrl, ClusterConfig cl
     return new SyncConfig(
         env.require("STATE_TABLE"),
         env.require("SYNC_DEAD_LETTER_QUEUE_URL"),
+        env.optional("SYNC_QUEUE_URL").orElse(null),
         ClusterConfig.from(env));
   }
 }

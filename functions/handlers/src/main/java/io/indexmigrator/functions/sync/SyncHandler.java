@@ -58,7 +58,7 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
   private SyncHandler(SyncConfig config, SearchCluster cluster, StateStore store) {
     this(
         new SyncApplier(store, cluster, cluster, Clock.systemUTC()),
-        new DeadLetters(AwsServiceClients.sqs(), config.deadLetterQueueUrl()),
+        new DeadLetters(AwsServiceClients.sqs(), config.deadLetterQueueUrl(), config.queueUrl()),
         new SyncMetrics(store, Clock.systemUTC()));
   }
 
@@ -90,12 +90,14 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
           valid.stream().map(m -> new BatchItemFailure(m.getMessageId())).toList());
     }
     List<BatchItemFailure> failures = new ArrayList<>();
+    List<SQSMessage> deferred = new ArrayList<>();
     boolean holdRest = false;
     for (int i = 0; i < valid.size(); i++) {
       SQSMessage message = valid.get(i);
       SyncOutcome outcome = outcomes.get(i);
       if (holdRest || outcome.kind() == SyncOutcome.Kind.DEFERRED) {
         failures.add(new BatchItemFailure(message.getMessageId()));
+        deferred.add(message);
         holdRest = isFifo(message);
         continue;
       }
@@ -104,6 +106,7 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
       }
     }
     metrics.batch(valid, outcomes);
+    deadLetters.retrySoon(deferred);
     return new SQSBatchResponse(failures);
   }
 

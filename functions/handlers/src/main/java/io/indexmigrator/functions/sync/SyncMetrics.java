@@ -10,10 +10,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Feeds the per-recipe sync counters that {@code status} shows. */
+/**
+ * Feeds the per-recipe sync counters that {@code status} shows. Counts are gathered in memory and
+ * written at most every {@link #FLUSH_MILLIS} per execution environment: one state-table write per
+ * batch cost the consumer more than the batch itself.
+ */
 final class SyncMetrics {
+  static final long FLUSH_MILLIS = 2000;
+
   private final StateStore store;
   private final Clock clock;
+  private final Map<RecipeRef, long[]> unflushed = new HashMap<>();
+  private long maxLag;
+  private long lastFlush;
 
   SyncMetrics(StateStore store, Clock clock) {
     this.store = store;
@@ -37,9 +46,26 @@ final class SyncMetrics {
         }
       }
     }
-    long lag = lag(messages);
+    counts.forEach(
+        (recipe, c) -> {
+          long[] total = unflushed.computeIfAbsent(recipe, r -> new long[3]);
+          for (int i = 0; i < 3; i++) {
+            total[i] += c[i];
+          }
+        });
+    maxLag = Math.max(maxLag, lag(messages));
+    if (clock.millis() - lastFlush >= FLUSH_MILLIS) {
+      flush();
+    }
+  }
+
+  /** Writes what was counted since the last flush; the lag is the largest seen meanwhile. */
+  void flush() {
     Instant now = clock.instant();
-    counts.forEach((recipe, c) -> store.recordSyncBatch(recipe, c[0], c[1], c[2], lag, now));
+    unflushed.forEach((recipe, c) -> store.recordSyncBatch(recipe, c[0], c[1], c[2], maxLag, now));
+    unflushed.clear();
+    maxLag = 0;
+    lastFlush = now.toEpochMilli();
   }
 
   /** Age of the oldest message: how far behind the source the destination was. */

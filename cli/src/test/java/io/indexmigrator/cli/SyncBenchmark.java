@@ -1,0 +1,281 @@
+package io.indexmigrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.events.ChangePublisher;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Benchmark (not a test): sync lag at a steady write rate, and the write-blocked window at rollover
+ * under load, on the local twin. Run with {@code bench/run-sync.sh [writesPerSecond] [seconds]
+ * [rolloverWritesPerSecond]}; prints a summary and writes bench/results/*.json.
+ *
+ * <p>Lag of a write = time from its acknowledgement by the source to the moment the destination
+ * holds it, measured on every 25th write by polling the destination with _mget.
+ */
+public final class SyncBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+    int rolloverRate = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+    TwinFixture twin = TwinFixture.get();
+    String name = "bench-" + Instant.now().getEpochSecond();
+    twin.cluster.create(name + "-v1", name);
+    twin.cluster.load(name + "-v1", 10_000, 1);
+    Path recipe =
+        twin.writeRecipe(
+            name + ".yaml",
+            """
+            name: %s
+            indexes: [{source: %s, destination: %s-v2}]
+            copy: {slices: 2}
+            sync: {mode: events}
+            """
+                .formatted(name, name, name));
+    require(twin.cli("init", name, "--file", recipe.toString()));
+    require(twin.cli("run", name, "--wait"));
+
+    try (var sqs = twin.sqs()) {
+      ChangePublisher publisher = ChangePublisher.create(sqs, twin.state.queues().get("SyncQueue"));
+      System.out.printf("sync lag: %d writes/s for %d s ...%n", rate, seconds);
+      Load steady = new Load(twin, name, publisher, rate);
+      steady.start();
+      Thread.sleep(seconds * 1000L);
+      steady.stop();
+      List<Long> lags = steady.awaitLags(Duration.ofMinutes(3));
+      Collections.sort(lags);
+
+      System.out.printf("rollover under %d writes/s ...%n", rolloverRate);
+      awaitQueueBelow(twin, name, 100, Duration.ofMinutes(5));
+      Load duringRollover = new Load(twin, name, publisher, rolloverRate);
+      duringRollover.start();
+      Thread.sleep(3000);
+      TwinFixture.Run rollover = twin.cli("rollover", name, "--json");
+      Thread.sleep(1000);
+      duringRollover.stop();
+      JsonNode report = JSON.readTree(rollover.out().isBlank() ? "{}" : rollover.out());
+
+      var result = JSON.createObjectNode();
+      result.put("date", Instant.now().toString());
+      result.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
+      result.put("writesPerSecondTarget", rate);
+      result.put("writesPerSecondAchieved", Math.round(steady.achievedRate()));
+      result.put("lagSamples", lags.size());
+      result.put("lagP50Millis", percentile(lags, 50));
+      result.put("lagP99Millis", percentile(lags, 99));
+      result.put("lagMaxMillis", lags.isEmpty() ? -1 : lags.get(lags.size() - 1));
+      result.put("rolloverWritesPerSecondTarget", rolloverRate);
+      result.put("rolloverWritesPerSecondAchieved", Math.round(duringRollover.achievedRate()));
+      result.put("rolloverPassed", report.path("passed").asBoolean());
+      result.put("writeBlockedMillis", report.path("writeBlockedMillis").asLong(-1));
+      result.put("longestRefusalSeenByWriterMillis", duringRollover.longestRefusal.get());
+      result.put("drainedBacklog", report.path("drainedBacklog").asLong(-1));
+      if (rollover.exitCode() != 0) {
+        result.put("rolloverMessage", rollover.all().trim());
+      }
+      String json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result);
+      System.out.println(json);
+      Path out =
+          Path.of("..", "bench", "results", "sync-" + Instant.now().getEpochSecond() + ".json");
+      Files.createDirectories(out.getParent());
+      Files.writeString(out, json + "\n");
+      System.out.println("written to " + out.toAbsolutePath().normalize());
+    }
+    System.exit(0);
+  }
+
+  private static void require(TwinFixture.Run run) {
+    if (run.exitCode() != 0) {
+      throw new IllegalStateException(run.all());
+    }
+  }
+
+  private static void awaitQueueBelow(TwinFixture twin, String recipe, long depth, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (JSON.readTree(twin.cli("status", recipe, "--json").out())
+                .at("/sync/queueDepth")
+                .asLong(Long.MAX_VALUE)
+            > depth
+        && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+    }
+  }
+
+  private static long percentile(List<Long> sorted, int p) {
+    if (sorted.isEmpty()) {
+      return -1;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+  }
+
+  /** Upserts random documents at a rate, publishing events; samples every 25th write's lag. */
+  static final class Load {
+    private final TwinFixture twin;
+    private final String alias;
+    private final ChangePublisher publisher;
+    private final int rate;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Map<String, long[]> pending = new ConcurrentHashMap<>(); // id -> {n, ackNanos}
+    private final List<Long> lags = Collections.synchronizedList(new ArrayList<>());
+    final AtomicLong writes = new AtomicLong();
+    final AtomicLong longestRefusal = new AtomicLong();
+    private long started;
+    private long stopped;
+    private Thread writer;
+    private Thread sampler;
+
+    Load(TwinFixture twin, String alias, ChangePublisher publisher, int rate) {
+      this.twin = twin;
+      this.alias = alias;
+      this.publisher = publisher;
+      this.rate = rate;
+    }
+
+    void start() {
+      started = System.nanoTime();
+      writer = new Thread(this::write, "bench-writer");
+      sampler = new Thread(this::sample, "bench-sampler");
+      writer.start();
+      sampler.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      writer.join();
+      stopped = System.nanoTime();
+    }
+
+    double achievedRate() {
+      return writes.get() / ((stopped - started) / 1e9);
+    }
+
+    List<Long> awaitLags(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!pending.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      sampler.interrupt();
+      sampler.join();
+      return new ArrayList<>(lags);
+    }
+
+    private void write() {
+      int bulk = Math.max(1, rate / 20);
+      long pause = 1_000_000_000L * bulk / rate;
+      long next = System.nanoTime();
+      long n = 0;
+      var random = new java.util.SplittableRandom(rate);
+      try {
+        while (running.get()) {
+          StringBuilder body = new StringBuilder();
+          List<String> ids = new ArrayList<>();
+          for (int i = 0; i < bulk; i++) {
+            String id = "b-" + random.nextInt(20_000);
+            if (ids.contains(id)) {
+              continue;
+            }
+            ids.add(id);
+            n++;
+            body.append("{\"index\":{\"_id\":\"")
+                .append(id)
+                .append("\"}}\n")
+                .append("{\"n\":")
+                .append(n)
+                .append("}\n");
+          }
+          long refusedSince = 0;
+          JsonNode reply;
+          while (true) {
+            HttpResponse<String> response =
+                http.send(
+                    HttpRequest.newBuilder(twin.clusterUrl.resolve("/" + alias + "/_bulk"))
+                        .header("Content-Type", "application/x-ndjson")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            reply = JSON.readTree(response.body());
+            if (reply.path("errors").asBoolean()) {
+              if (refusedSince == 0) {
+                refusedSince = System.nanoTime();
+              }
+              Thread.sleep(10);
+              continue;
+            }
+            break;
+          }
+          long acked = System.nanoTime();
+          if (refusedSince != 0) {
+            longestRefusal.accumulateAndGet((acked - refusedSince) / 1_000_000, Math::max);
+          }
+          publisher.publishBulkResponse(reply);
+          writes.addAndGet(ids.size());
+          long first = n - ids.size() + 1;
+          for (int i = 0; i < ids.size(); i++) {
+            if ((first + i) % 25 == 0) {
+              pending.put(ids.get(i), new long[] {first + i, acked});
+            }
+          }
+          next += pause;
+          long sleep = next - System.nanoTime();
+          if (sleep > 0) {
+            Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+          }
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private void sample() {
+      String destination = alias + "-v2";
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          if (pending.isEmpty()) {
+            Thread.sleep(20);
+            continue;
+          }
+          var body = JSON.createObjectNode();
+          var docs = body.putArray("ids");
+          pending.keySet().forEach(docs::add);
+          HttpResponse<String> response =
+              http.send(
+                  HttpRequest.newBuilder(twin.clusterUrl.resolve("/" + destination + "/_mget"))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          long now = System.nanoTime();
+          for (JsonNode doc : JSON.readTree(response.body()).path("docs")) {
+            long[] expected = pending.get(doc.path("_id").asText());
+            if (expected != null && doc.at("/_source/n").asLong(-1) >= expected[0]) {
+              lags.add((now - expected[1]) / 1_000_000);
+              pending.remove(doc.path("_id").asText());
+            }
+          }
+          Thread.sleep(10);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
