@@ -298,8 +298,20 @@ public final class CopyCoordinator {
     if (recipe.generation() != generation || recipe.status() != RecipeStatus.SYNCING) {
       return new PollStep(false, polls, 0, 0);
     }
+    long started = System.nanoTime();
     PollSync.Round round =
         new PollSync(lifecycle, lifecycle.pollCheckpoints()).pollOnce(recipe.ref(), POLL_BUDGET);
+    if (round.applied() > 0) {
+      lifecycle
+          .store()
+          .recordSyncBatch(
+              recipe.ref(),
+              round.applied(),
+              0,
+              0,
+              (System.nanoTime() - started) / 1_000_000,
+              lifecycle.clock().instant());
+    }
     return new PollStep(true, polls + 1, round.caughtUp() ? POLL_IDLE_SECONDS : 0, round.applied());
   }
 

@@ -95,29 +95,35 @@ public final class RolloverCoordinator {
             name, Set.of(RecipeStatus.COPIED, RecipeStatus.SYNCING), RecipeStatus.ROLLING_OVER);
     List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
 
-    long blockedAt = System.nanoTime();
+    // The state table is written before and after the write-blocked window, never inside it:
+    // first the intent to block (so a cancel or a resumed rollover lifts only our blocks).
+    List<IndexRecord> blocked = new ArrayList<>();
+    for (IndexRecord index : indexes) {
+      blocked.add(markBlock(index));
+    }
     RolloverRecord record =
         lifecycle
             .store()
             .getRollover(ref)
             .orElseGet(() -> RolloverRecord.blocked(ref, lifecycle.clock().instant()));
-    List<IndexRecord> blocked = new ArrayList<>();
-    for (IndexRecord index : indexes) {
-      blocked.add(block(index));
-    }
     record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.BLOCKED));
+    long blockedAt = System.nanoTime();
+    for (IndexRecord index : blocked) {
+      if (index.writeBlockSetByUs()) {
+        lifecycle.source().setWriteBlock(index.source(), true);
+      }
+    }
     long drained = 0;
     if (parsed.sync().mode() != SyncOptions.SyncMode.NONE) {
       try {
         drained =
             parsed.sync().mode() == SyncOptions.SyncMode.EVENTS
-                ? drain()
+                ? drain(indexes)
                 : new PollSync(lifecycle, lifecycle.pollCheckpoints())
                     .drain(ref, java.time.Duration.ofMillis(DRAIN_TIMEOUT_MILLIS));
       } catch (MigrationFailedException e) {
-        for (IndexRecord index : blocked) {
-          unblock(index);
-        }
+        liftBlocks(blocked);
+        forgetBlocks(blocked);
         lifecycle
             .store()
             .transition(
@@ -142,15 +148,14 @@ public final class RolloverCoordinator {
     if (passed) {
       moved = swapAliases(indexes, parsed.rollover().moveAliases());
     }
-    for (IndexRecord index : blocked) {
-      unblock(index);
-    }
+    liftBlocks(blocked);
+    long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
+    forgetBlocks(blocked);
     if (passed && parsed.rollover().deleteSourceAfter()) {
       for (IndexRecord index : indexes) {
         lifecycle.source().deleteIndex(index.source());
       }
     }
-    long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
     String verificationJson = toJson(results);
     RolloverReport report;
     if (passed) {
@@ -161,6 +166,7 @@ public final class RolloverCoordinator {
                   record
                       .withVerification(verificationJson)
                       .withUnblocked(lifecycle.clock().instant(), drained)
+                      .withWriteBlockedMillis(writeBlockedMillis)
                       .withPhase(RolloverPhase.UNBLOCKED));
       lifecycle
           .store()
@@ -192,6 +198,7 @@ public final class RolloverCoordinator {
               record
                   .withVerification(verificationJson)
                   .withUnblocked(lifecycle.clock().instant(), drained)
+                  .withWriteBlockedMillis(writeBlockedMillis)
                   .withFailure(failure)
                   .withPhase(RolloverPhase.FAILED));
       // Back to where it was: the operator may fix the cause and roll over again.
@@ -226,12 +233,14 @@ public final class RolloverCoordinator {
    *
    * @return the backlog found when the block was set
    */
-  private long drain() {
+  private long drain(List<IndexRecord> indexes) {
     sleep(DRAIN_GRACE_MILLIS);
     long first = lifecycle.sync().backlog();
     long deadline = System.nanoTime() + DRAIN_TIMEOUT_MILLIS * 1_000_000L;
     int emptyReads = first == 0 ? 1 : 0;
-    while (emptyReads < DRAIN_EMPTY_READS) {
+    // Queue depths are approximate (SQS says so; a FIFO queue may not count messages of groups
+    // in flight), so an empty queue must also show in the data: equal counts on both sides.
+    while (emptyReads < DRAIN_EMPTY_READS || !countsAgree(indexes)) {
       if (System.nanoTime() > deadline) {
         throw new MigrationFailedException(
             "the sync backlog did not drain within "
@@ -246,6 +255,18 @@ public final class RolloverCoordinator {
     return first;
   }
 
+  private boolean countsAgree(List<IndexRecord> indexes) {
+    for (IndexRecord index : indexes) {
+      lifecycle.source().refresh(index.source());
+      lifecycle.destination().refresh(index.destination());
+      if (lifecycle.source().count(index.source())
+          != lifecycle.destination().count(index.destination())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
@@ -255,7 +276,8 @@ public final class RolloverCoordinator {
     }
   }
 
-  private IndexRecord block(IndexRecord index) {
+  /** Records that we are about to block the source, unless somebody else's block is there. */
+  private IndexRecord markBlock(IndexRecord index) {
     if (index.writeBlockSetByUs()) {
       return index;
     }
@@ -263,18 +285,25 @@ public final class RolloverCoordinator {
       // Somebody else's block: leave it, and never lift it.
       return index;
     }
-    IndexRecord marked = lifecycle.store().updateIndex(index, i -> i.withWriteBlockSetByUs(true));
-    lifecycle.source().setWriteBlock(index.source(), true);
-    return marked;
+    return lifecycle.store().updateIndex(index, i -> i.withWriteBlockSetByUs(true));
   }
 
-  private void unblock(IndexRecord index) {
-    IndexRecord current = lifecycle.store().getIndex(index.recipe(), index.source()).orElse(index);
-    if (!current.writeBlockSetByUs()) {
-      return;
+  private void liftBlocks(List<IndexRecord> blocked) {
+    for (IndexRecord index : blocked) {
+      if (index.writeBlockSetByUs()) {
+        lifecycle.source().setWriteBlock(index.source(), false);
+      }
     }
-    lifecycle.source().setWriteBlock(current.source(), false);
-    lifecycle.store().updateIndex(current, i -> i.withWriteBlockSetByUs(false));
+  }
+
+  private void forgetBlocks(List<IndexRecord> blocked) {
+    for (IndexRecord index : blocked) {
+      if (index.writeBlockSetByUs()) {
+        IndexRecord current =
+            lifecycle.store().getIndex(index.recipe(), index.source()).orElse(index);
+        lifecycle.store().updateIndex(current, i -> i.withWriteBlockSetByUs(false));
+      }
+    }
   }
 
   private boolean isWriteBlocked(String index) {

@@ -96,6 +96,21 @@ public record RolloverRecord(
         version);
   }
 
+  /** The measured write-blocked window, more exact than the difference of the two instants. */
+  public RolloverRecord withWriteBlockedMillis(long millis) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        phase,
+        blockedAt,
+        unblockedAt,
+        millis,
+        verificationJson,
+        drainedBacklog,
+        failure,
+        version);
+  }
+
   public RolloverRecord withFailure(String message) {
     return new RolloverRecord(
         recipeName,

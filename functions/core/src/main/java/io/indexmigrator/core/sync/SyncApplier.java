@@ -76,6 +76,11 @@ public final class SyncApplier {
     Map<Target, List<ChangeEvent>> targets = new LinkedHashMap<>();
     for (ChangeEvent event : events) {
       Optional<SyncRoutes.Route> route = routes.route(event.index());
+      if (route.isEmpty() && !routes.isFinished(event.index())) {
+        // A recipe initialized since the routes were read would be missed: read them again.
+        routes.invalidate();
+        route = routes.route(event.index());
+      }
       if (route.isEmpty()) {
         outcomes.put(
             event,
@@ -87,7 +92,7 @@ public final class SyncApplier {
                     null)
                 : SyncOutcome.of(
                     event,
-                    SyncOutcome.Kind.REJECTED,
+                    SyncOutcome.Kind.UNROUTED,
                     "no active migration covers index '" + event.index() + "'",
                     null));
         continue;

@@ -13,7 +13,10 @@ import io.indexmigrator.events.ChangeEvent;
  *       again;
  *   <li>{@code REJECTED}: the event can never be applied (unknown index, a document the
  *       destination's mapping refuses); it belongs in the dead-letter queue with the reason;
- *   <li>{@code IGNORED}: the event concerns a migration that is over (rolled over or cancelled).
+ *   <li>{@code IGNORED}: the event concerns a migration that is over (rolled over or cancelled);
+ *   <li>{@code UNROUTED}: no migration covers the event's index, even after re-reading the recipes.
+ *       The caller decides: an application that started publishing just before {@code init}
+ *       deserves a grace period; after it, the event belongs in the dead-letter queue.
  * </ul>
  *
  * <p>{@code recipe} is the recipe generation the event belongs to, or null when none does.
@@ -23,7 +26,8 @@ public record SyncOutcome(ChangeEvent event, Kind kind, String reason, RecipeRef
     APPLIED,
     DEFERRED,
     REJECTED,
-    IGNORED
+    IGNORED,
+    UNROUTED
   }
 
   static SyncOutcome of(ChangeEvent event, Kind kind, String reason, RecipeRef recipe) {

@@ -80,7 +80,7 @@ class SyncApplierTest {
   }
 
   @Test
-  void apply_shouldRejectUnknownIndexes_andIgnoreFinishedMigrations() {
+  void apply_shouldLeaveUnknownIndexesUnrouted_andIgnoreFinishedMigrations() {
     store.createRecipe("old", "{}");
     var old = store.getRecipe("old").orElseThrow();
     store.putIndexIfAbsent(
@@ -93,7 +93,7 @@ class SyncApplierTest {
             List.of(ChangeEvent.indexed("nope", "1"), ChangeEvent.indexed("legacy", "1")));
 
     assertThat(kinds(outcomes))
-        .containsExactly(SyncOutcome.Kind.REJECTED, SyncOutcome.Kind.IGNORED);
+        .containsExactly(SyncOutcome.Kind.UNROUTED, SyncOutcome.Kind.IGNORED);
     assertThat(outcomes.get(0).reason()).contains("no active migration covers index 'nope'");
   }
 

@@ -43,6 +43,7 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
   private final SyncApplier applier;
   private final DeadLetters deadLetters;
   private final SyncMetrics metrics;
+  private final long unroutedGraceMillis;
 
   public SyncHandler() {
     this(SyncConfig.from(EnvironmentReader.system(ENVIRONMENT)));
@@ -59,13 +60,16 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
     this(
         new SyncApplier(store, cluster, cluster, Clock.systemUTC()),
         new DeadLetters(AwsServiceClients.sqs(), config.deadLetterQueueUrl(), config.queueUrl()),
-        new SyncMetrics(store, Clock.systemUTC()));
+        new SyncMetrics(store, Clock.systemUTC()),
+        config.unroutedGraceSeconds() * 1000L);
   }
 
-  SyncHandler(SyncApplier applier, DeadLetters deadLetters, SyncMetrics metrics) {
+  SyncHandler(
+      SyncApplier applier, DeadLetters deadLetters, SyncMetrics metrics, long unroutedGraceMillis) {
     this.applier = applier;
     this.deadLetters = deadLetters;
     this.metrics = metrics;
+    this.unroutedGraceMillis = unroutedGraceMillis;
   }
 
   @Override
@@ -95,19 +99,31 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
     for (int i = 0; i < valid.size(); i++) {
       SQSMessage message = valid.get(i);
       SyncOutcome outcome = outcomes.get(i);
-      if (holdRest || outcome.kind() == SyncOutcome.Kind.DEFERRED) {
+      boolean hold =
+          outcome.kind() == SyncOutcome.Kind.DEFERRED
+              || (outcome.kind() == SyncOutcome.Kind.UNROUTED
+                  && age(message) < unroutedGraceMillis);
+      if (holdRest || hold) {
         failures.add(new BatchItemFailure(message.getMessageId()));
         deferred.add(message);
         holdRest = isFifo(message);
         continue;
       }
-      if (outcome.kind() == SyncOutcome.Kind.REJECTED) {
+      if (outcome.kind() == SyncOutcome.Kind.REJECTED
+          || outcome.kind() == SyncOutcome.Kind.UNROUTED) {
         deadLetters.send(message, outcome.reason());
       }
     }
     metrics.batch(valid, outcomes);
     deadLetters.retrySoon(deferred);
     return new SQSBatchResponse(failures);
+  }
+
+  /** How long ago the message was first sent to the queue. */
+  private static long age(SQSMessage message) {
+    String sent =
+        message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp");
+    return sent == null ? Long.MAX_VALUE : System.currentTimeMillis() - Long.parseLong(sent);
   }
 
   private static boolean isFifo(SQSMessage message) {
