@@ -15,6 +15,7 @@ final class DeadLetters {
   static final String REASON = "reason";
 
   private static final int RETRY_SECONDS = 3;
+  private static final int MAX_RETRY_SECONDS = 900;
 
   private final SqsClient sqs;
   private final String queueUrl;
@@ -56,8 +57,10 @@ final class DeadLetters {
   }
 
   /**
-   * Offers deferred messages again in a few seconds instead of after the queue's visibility timeout
-   * (minutes): they wait for a copy that may end any moment.
+   * Offers deferred messages again soon instead of after the queue's visibility timeout: they wait
+   * for a copy that may end any moment. The pause doubles with every receive (3 s, 6 s, ... up to
+   * 15 min), so a long wait spends few of the queue's receives before its redrive would move the
+   * message to the dead-letter queue without a reason.
    */
   void retrySoon(java.util.List<SQSMessage> messages) {
     if (messages.isEmpty() || sourceQueueUrl == null) {
@@ -72,11 +75,20 @@ final class DeadLetters {
                           .ChangeMessageVisibilityBatchRequestEntry.builder()
                           .id(m.getMessageId().replaceAll("[^A-Za-z0-9_-]", "_"))
                           .receiptHandle(m.getReceiptHandle())
-                          .visibilityTimeout(RETRY_SECONDS)
+                          .visibilityTimeout(pause(m))
                           .build())
               .toList();
       sqs.changeMessageVisibilityBatch(r -> r.queueUrl(sourceQueueUrl).entries(entries));
     }
+  }
+
+  private static int pause(SQSMessage message) {
+    String received =
+        message.getAttributes() == null
+            ? null
+            : message.getAttributes().get("ApproximateReceiveCount");
+    int receives = received == null ? 1 : Math.max(1, Integer.parseInt(received));
+    return (int) Math.min(MAX_RETRY_SECONDS, RETRY_SECONDS * (1L << Math.min(receives - 1, 20)));
   }
 
   private static MessageAttributeValue text(String value) {
