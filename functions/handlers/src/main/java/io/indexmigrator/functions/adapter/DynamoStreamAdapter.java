@@ -82,16 +82,17 @@ public final class DynamoStreamAdapter
         throw new IllegalArgumentException(
             "stream record " + record.getEventID() + " has no dynamodb.SequenceNumber");
       }
+      StreamChange change = toChange(record, sequence);
       try {
-        ChangeEvent change = mapper.map(toChange(record, sequence));
-        sequenceOf.put(change, sequence);
-        events.add(change);
+        ChangeEvent event = mapper.map(change);
+        sequenceOf.put(event, sequence);
+        events.add(event);
       } catch (UnmappableRecordException e) {
         LOG.warn(
-            "stream record {} ({} {}) is not published: {}",
+            "stream record {} ({} of {}) is not published: {}",
             sequence,
             record.getEventName(),
-            record.getDynamodb().getKeys(),
+            change.keys(),
             e.getMessage());
         failed.add(sequence);
       }
