@@ -84,9 +84,9 @@ public final class DynamoStreamAdapter
       }
       StreamChange change = toChange(record, sequence);
       try {
-        ChangeEvent event = mapper.map(change);
-        sequenceOf.put(event, sequence);
-        events.add(event);
+        ChangeEvent published = mapper.map(change);
+        sequenceOf.put(published, sequence);
+        events.add(published);
       } catch (UnmappableRecordException e) {
         LOG.warn(
             "stream record {} ({} of {}) is not published: {}",
