@@ -40,7 +40,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <p>Clients talk to {@link #endpoint()} with the ordinary AWS SDKs ({@code endpointOverride}, or
  * {@code AWS_ENDPOINT_URL_LAMBDA}). Supported operations: {@code Invoke} (RequestResponse, Event,
  * DryRun), {@code ListEventSourceMappings}, {@code GetEventSourceMapping} and {@code
- * UpdateEventSourceMapping} (Enabled, BatchSize, MaximumBatchingWindowInSeconds).
+ * UpdateEventSourceMapping} (Enabled, BatchSize, MaximumBatchingWindowInSeconds; for DynamoDB
+ * stream mappings Enabled and BatchSize).
  *
  * <p>Functions are addressed by name or ARN; region and account in an ARN are not checked, and any
  * qualifier runs {@code $LATEST} (there is only one version locally). ARNs the host reports use
