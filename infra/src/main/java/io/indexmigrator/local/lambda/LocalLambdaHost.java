@@ -28,17 +28,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * A local stand-in for the Lambda service: runs our Java handlers in child JVMs behind the real
- * Lambda Invoke API, and feeds SQS event-source mappings to them like Lambda's pollers do.
+ * Lambda Invoke API, and feeds SQS and DynamoDB stream event-source mappings to them like Lambda's
+ * pollers do.
  *
  * <p>Clients talk to {@link #endpoint()} with the ordinary AWS SDKs ({@code endpointOverride}, or
  * {@code AWS_ENDPOINT_URL_LAMBDA}). Supported operations: {@code Invoke} (RequestResponse, Event,
  * DryRun), {@code ListEventSourceMappings}, {@code GetEventSourceMapping} and {@code
- * UpdateEventSourceMapping} (Enabled, BatchSize, MaximumBatchingWindowInSeconds).
+ * UpdateEventSourceMapping} (Enabled, BatchSize, MaximumBatchingWindowInSeconds; for DynamoDB
+ * stream mappings Enabled and BatchSize).
  *
  * <p>Functions are addressed by name or ARN; region and account in an ARN are not checked, and any
  * qualifier runs {@code $LATEST} (there is only one version locally). ARNs the host reports use
@@ -66,6 +69,7 @@ public final class LocalLambdaHost implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, FunctionPool> pools;
   private final Map<String, SqsEventSourcePoller> pollers;
+  private final Map<String, DynamoStreamPoller> streamPollers;
   private final ExecutorService asyncInvocations = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread shutdownHook;
   private volatile boolean closed;
@@ -73,10 +77,12 @@ public final class LocalLambdaHost implements AutoCloseable {
   private LocalLambdaHost(
       HttpServer server,
       Map<String, FunctionPool> pools,
-      Map<String, SqsEventSourcePoller> pollers) {
+      Map<String, SqsEventSourcePoller> pollers,
+      Map<String, DynamoStreamPoller> streamPollers) {
     this.server = server;
     this.pools = pools;
     this.pollers = pollers;
+    this.streamPollers = streamPollers;
     this.shutdownHook = new Thread(this::close, "lambda-host-shutdown");
   }
 
@@ -96,8 +102,29 @@ public final class LocalLambdaHost implements AutoCloseable {
       List<SqsEventSource> sources,
       SqsClient sqs,
       Path workDir) {
+    return start(port, functions, sources, List.of(), sqs, null, workDir);
+  }
+
+  /**
+   * Starts the host with DynamoDB stream event sources as well.
+   *
+   * @param streamSources DynamoDB stream mappings; each must name one of {@code functions}, and its
+   *     stream must exist (the current shards are positioned before this returns)
+   * @param streams the client the stream pollers read with (pointed at DynamoDB Local); may be null
+   *     when there are no stream sources
+   * @see #start(int, List, List, SqsClient, Path)
+   */
+  public static LocalLambdaHost start(
+      int port,
+      List<FunctionSpec> functions,
+      List<SqsEventSource> sources,
+      List<DynamoStreamEventSource> streamSources,
+      SqsClient sqs,
+      DynamoDbStreamsClient streams,
+      Path workDir) {
     Objects.requireNonNull(functions, "functions");
     Objects.requireNonNull(sources, "sources");
+    Objects.requireNonNull(streamSources, "streamSources");
     try {
       Files.createDirectories(workDir);
       ManagedRuntime runtime = ManagedRuntime.prepare(workDir);
@@ -137,19 +164,38 @@ public final class LocalLambdaHost implements AutoCloseable {
           throw new IllegalArgumentException("Event source " + source.uuid() + " is defined twice");
         }
       }
+      Map<String, DynamoStreamPoller> streamPollers = new LinkedHashMap<>();
+      for (DynamoStreamEventSource source : streamSources) {
+        FunctionPool pool = pools.get(source.functionName());
+        if (pool == null) {
+          throw new IllegalArgumentException(
+              "Event source "
+                  + source.uuid()
+                  + " targets unknown function "
+                  + source.functionName());
+        }
+        Objects.requireNonNull(streams, "streams (needed by the DynamoDB stream event sources)");
+        if (pollers.containsKey(source.uuid())
+            || streamPollers.putIfAbsent(
+                    source.uuid(), new DynamoStreamPoller(source, pool, streams))
+                != null) {
+          throw new IllegalArgumentException("Event source " + source.uuid() + " is defined twice");
+        }
+      }
       HttpServer server =
           HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-      LocalLambdaHost host = new LocalLambdaHost(server, pools, pollers);
+      LocalLambdaHost host = new LocalLambdaHost(server, pools, pollers, streamPollers);
       server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
       server.createContext("/", host::handle);
       server.start();
       pollers.values().forEach(SqsEventSourcePoller::start);
+      streamPollers.values().forEach(DynamoStreamPoller::start);
       Runtime.getRuntime().addShutdownHook(host.shutdownHook);
       LOG.info(
           "Lambda host at {} with {} functions and {} event sources",
           host.endpoint(),
           pools.size(),
-          pollers.size());
+          pollers.size() + streamPollers.size());
       return host;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the local Lambda host", e);
@@ -213,6 +259,7 @@ public final class LocalLambdaHost implements AutoCloseable {
       closed = true;
     }
     pollers.values().forEach(SqsEventSourcePoller::close);
+    streamPollers.values().forEach(DynamoStreamPoller::close);
     server.stop(0);
     asyncInvocations.shutdownNow();
     pools.values().forEach(FunctionPool::close);
@@ -243,6 +290,16 @@ public final class LocalLambdaHost implements AutoCloseable {
         } else if (path.startsWith(MAPPINGS + "/")) {
           String uuid = decode(path.substring(MAPPINGS.length() + 1));
           SqsEventSourcePoller poller = pollers.get(uuid);
+          DynamoStreamPoller streamPoller = streamPollers.get(uuid);
+          if (streamPoller != null) {
+            switch (method) {
+              case "GET" -> sendJson(exchange, 200, mappingJson(streamPoller));
+              case "PUT" -> updateMapping(exchange, streamPoller);
+              default ->
+                  throw new ApiException(405, "UnsupportedOperationException", method + " " + path);
+            }
+            return;
+          }
           if (poller == null) {
             throw new ApiException(
                 404,
@@ -406,6 +463,19 @@ public final class LocalLambdaHost implements AutoCloseable {
       }
       mappings.add(mappingJson(poller));
     }
+    for (DynamoStreamPoller poller : streamPollers.values()) {
+      DynamoStreamEventSource source = poller.source();
+      if (functionArnFilter != null
+          && !functionArn(source.functionName()).equals(functionArnFilter)) {
+        continue;
+      }
+      if (sourceArnFilter != null
+          && !sourceArnFilter.equals(source.streamArn())
+          && !sourceArnFilter.equals(poller.streamArn())) {
+        continue;
+      }
+      mappings.add(mappingJson(poller));
+    }
     sendJson(exchange, 200, response);
   }
 
@@ -432,6 +502,49 @@ public final class LocalLambdaHost implements AutoCloseable {
       throw new ApiException(400, "InvalidParameterValueException", e.getMessage());
     }
     sendJson(exchange, 202, mappingJson(poller));
+  }
+
+  private void updateMapping(HttpExchange exchange, DynamoStreamPoller poller)
+      throws IOException, ApiException {
+    JsonNode request;
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] body = in.readAllBytes();
+      request =
+          body.length == 0 ? JsonText.MAPPER.createObjectNode() : JsonText.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "InvalidRequestContentException", e.getOriginalMessage());
+    }
+    DynamoStreamEventSource current = poller.source();
+    try {
+      poller.update(
+          current.withSettings(
+              request.path("Enabled").asBoolean(current.enabled()),
+              request.path("BatchSize").asInt(current.batchSize())));
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "InvalidParameterValueException", e.getMessage());
+    }
+    sendJson(exchange, 202, mappingJson(poller));
+  }
+
+  private static ObjectNode mappingJson(DynamoStreamPoller poller) {
+    DynamoStreamEventSource source = poller.source();
+    ObjectNode json = JsonText.MAPPER.createObjectNode();
+    json.put("UUID", source.uuid());
+    json.put("StartingPosition", source.startingPosition().name());
+    json.put("BatchSize", source.batchSize());
+    json.put("MaximumBatchingWindowInSeconds", 0);
+    json.put("EventSourceArn", poller.streamArn());
+    json.put("FunctionArn", functionArn(source.functionName()));
+    json.put("LastModified", poller.lastModified().toEpochMilli() / 1000.0);
+    json.put("State", poller.state());
+    json.put("StateTransitionReason", "USER_INITIATED");
+    json.put("MaximumRetryAttempts", DynamoStreamPoller.MAX_ATTEMPTS - 1);
+    json.put("BisectBatchOnFunctionError", false);
+    ArrayNode responseTypes = json.putArray("FunctionResponseTypes");
+    if (source.reportBatchItemFailures()) {
+      responseTypes.add("ReportBatchItemFailures");
+    }
+    return json;
   }
 
   private static ObjectNode mappingJson(SqsEventSourcePoller poller) {

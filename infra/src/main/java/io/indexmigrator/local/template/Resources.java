@@ -46,6 +46,25 @@ public final class Resources {
       boolean reportBatchItemFailures,
       boolean enabled) {}
 
+  /**
+   * A function's {@code Events: Type: DynamoDB}: a DynamoDB stream event-source mapping.
+   *
+   * @param functionLogicalId the function it belongs to
+   * @param name the event's key under {@code Events}
+   * @param streamArn the resolved {@code Stream}
+   * @param tableName the table named inside the stream ARN
+   * @param startingPosition {@code TRIM_HORIZON} or {@code LATEST}
+   */
+  public record DynamoStreamEvent(
+      String functionLogicalId,
+      String name,
+      String streamArn,
+      String tableName,
+      int batchSize,
+      String startingPosition,
+      boolean reportBatchItemFailures,
+      boolean enabled) {}
+
   public record Function(
       String logicalId,
       String functionName,

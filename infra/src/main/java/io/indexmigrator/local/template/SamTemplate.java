@@ -1,5 +1,6 @@
 package io.indexmigrator.local.template;
 
+import io.indexmigrator.local.template.Resources.DynamoStreamEvent;
 import io.indexmigrator.local.template.Resources.Function;
 import io.indexmigrator.local.template.Resources.KeyElement;
 import io.indexmigrator.local.template.Resources.Queue;
@@ -44,6 +45,7 @@ public final class SamTemplate {
   private final List<Table> tables = new ArrayList<>();
   private final List<Queue> queues = new ArrayList<>();
   private final List<Function> functions = new ArrayList<>();
+  private final List<DynamoStreamEvent> dynamoStreamEvents = new ArrayList<>();
   private final List<StateMachine> stateMachines = new ArrayList<>();
 
   private SamTemplate(Path file, LocalAccount account, Map<String, String> parameterOverrides) {
@@ -106,6 +108,11 @@ public final class SamTemplate {
 
   public List<Function> functions() {
     return List.copyOf(functions);
+  }
+
+  /** The {@code Type: DynamoDB} events of all functions, in template order. */
+  public List<DynamoStreamEvent> dynamoStreamEvents() {
+    return List.copyOf(dynamoStreamEvents);
   }
 
   public List<StateMachine> stateMachines() {
@@ -508,6 +515,12 @@ public final class SamTemplate {
         .forEach(
             (eventName, raw) -> {
               Map<String, Object> event = asMap(raw, id + ".Events." + eventName);
+              if ("DynamoDB".equals(event.get("Type"))) {
+                dynamoStreamEvents.add(
+                    dynamoStreamEvent(
+                        id, eventName, mapOrEmpty(event.get("Properties"), eventName)));
+                return;
+              }
               if (!"SQS".equals(event.get("Type"))) {
                 return;
               }
@@ -554,6 +567,38 @@ public final class SamTemplate {
         integer(p.get("MemorySize"), 128),
         environment,
         sqsEvents);
+  }
+
+  private DynamoStreamEvent dynamoStreamEvent(
+      String functionId, String eventName, Map<String, Object> ep) {
+    String where = file + ": function " + functionId + " event " + eventName;
+    String streamArn = str(ep.get("Stream"));
+    // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
+    Matcher arn =
+        Pattern.compile("arn:[^:]+:dynamodb:[^:]*:[^:]*:table/([^/]+)/stream/.+")
+            .matcher(streamArn == null ? "" : streamArn);
+    if (!arn.matches()) {
+      throw new TemplateException(
+          where + ": Stream '" + streamArn + "' is not a DynamoDB stream ARN");
+    }
+    String startingPosition = str(ep.get("StartingPosition"));
+    if (!"TRIM_HORIZON".equals(startingPosition) && !"LATEST".equals(startingPosition)) {
+      throw new TemplateException(
+          where
+              + ": StartingPosition '"
+              + startingPosition
+              + "' is not supported locally; use TRIM_HORIZON or LATEST");
+    }
+    List<?> responseTypes = ep.get("FunctionResponseTypes") instanceof List<?> l ? l : List.of();
+    return new DynamoStreamEvent(
+        functionId,
+        eventName,
+        streamArn,
+        arn.group(1),
+        integer(ep.get("BatchSize"), 100),
+        startingPosition,
+        responseTypes.contains("ReportBatchItemFailures"),
+        truth(ep.getOrDefault("Enabled", true)));
   }
 
   private Map<String, Object> variables(Object environment) {

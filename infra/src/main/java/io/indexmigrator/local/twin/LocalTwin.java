@@ -8,6 +8,7 @@ import io.indexmigrator.local.aws.TemplateProvisioner;
 import io.indexmigrator.local.cluster.ClusterLauncher;
 import io.indexmigrator.local.cluster.ClusterSpec;
 import io.indexmigrator.local.cluster.RunningCluster;
+import io.indexmigrator.local.lambda.DynamoStreamEventSource;
 import io.indexmigrator.local.lambda.FunctionSpec;
 import io.indexmigrator.local.lambda.LocalLambdaHost;
 import io.indexmigrator.local.lambda.SqsEventSource;
@@ -30,6 +31,11 @@ import java.util.Optional;
 import java.util.jar.JarFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -152,10 +158,42 @@ public final class LocalTwin implements AutoCloseable {
                 event.enabled()));
       }
     }
+    List<DynamoStreamEventSource> streamSources = new ArrayList<>();
+    for (Resources.DynamoStreamEvent event : template.dynamoStreamEvents()) {
+      streamSources.add(
+          new DynamoStreamEventSource(
+              event.functionLogicalId() + "-" + event.name(),
+              template.function(event.functionLogicalId()).functionName(),
+              event.streamArn(),
+              event.tableName(),
+              event.batchSize(),
+              DynamoStreamEventSource.StartingPosition.valueOf(event.startingPosition()),
+              event.reportBatchItemFailures(),
+              event.enabled()));
+    }
+    DynamoDbStreamsClient streams =
+        streamSources.isEmpty()
+            ? null
+            : track(
+                DynamoDbStreamsClient.builder()
+                    .endpointOverride(dynamoDb.endpoint())
+                    .region(Region.of(account.region()))
+                    .credentialsProvider(
+                        StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create(
+                                AwsClients.ACCESS_KEY, AwsClients.SECRET_KEY)))
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build());
     LocalLambdaHost lambda =
         track(
             LocalLambdaHost.start(
-                lambdaPort, functions, sources, sqsClient, stateDir.resolve("lambda")));
+                lambdaPort,
+                functions,
+                sources,
+                streamSources,
+                sqsClient,
+                streams,
+                stateDir.resolve("lambda")));
 
     List<StateMachineSpec> machines =
         template.stateMachines().stream()

@@ -161,6 +161,92 @@ class SamTemplateTest {
         .hasMessageContaining("is not a queue of this template");
   }
 
+  static final String STREAM_TEMPLATE =
+      """
+      Parameters:
+        ApplicationTableStreamArn: {Type: String, Default: ""}
+      Conditions:
+        HasApplicationStream: !Not [!Equals [!Ref ApplicationTableStreamArn, ""]]
+      Resources:
+        Own:
+          Type: AWS::DynamoDB::Table
+          Properties:
+            KeySchema: [{AttributeName: pk, KeyType: HASH}]
+            AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+            StreamSpecification: {StreamViewType: KEYS_ONLY}
+        Adapter:
+          Type: AWS::Serverless::Function
+          Condition: HasApplicationStream
+          Properties:
+            Handler: io.indexmigrator.functions.adapter.DynamoStreamAdapter
+            CodeUri: code.jar
+            Events:
+              Stream:
+                Type: DynamoDB
+                Properties:
+                  Stream: !Ref ApplicationTableStreamArn
+                  StartingPosition: LATEST
+                  BatchSize: 100
+                  FunctionResponseTypes: [ReportBatchItemFailures]
+        OwnAdapter:
+          Type: AWS::Serverless::Function
+          Properties:
+            Handler: io.indexmigrator.functions.adapter.DynamoStreamAdapter
+            CodeUri: code.jar
+            Events:
+              Stream:
+                Type: DynamoDB
+                Properties:
+                  Stream: !GetAtt Own.StreamArn
+                  StartingPosition: TRIM_HORIZON
+                  Enabled: false
+      """;
+
+  @Test
+  void dynamoDbEvents_areReadWithTheTableInTheirStreamArn() throws IOException {
+    Path template = write(STREAM_TEMPLATE);
+    String arn =
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/Records/stream/2026-11-25T00:00:00.000";
+
+    var events =
+        SamTemplate.load(template, ACCOUNT, Map.of("ApplicationTableStreamArn", arn))
+            .dynamoStreamEvents();
+
+    assertThat(events)
+        .containsExactly(
+            new Resources.DynamoStreamEvent(
+                "Adapter", "Stream", arn, "Records", 100, "LATEST", true, true),
+            new Resources.DynamoStreamEvent(
+                "OwnAdapter",
+                "Stream",
+                "arn:aws:dynamodb:us-east-1:000000000000:table/im-Own/stream/local",
+                "im-Own",
+                100,
+                "TRIM_HORIZON",
+                false,
+                false));
+  }
+
+  @Test
+  void dynamoDbEvent_ofAFunctionWhoseConditionIsFalse_isNotRead() throws IOException {
+    var loaded = SamTemplate.load(write(STREAM_TEMPLATE), ACCOUNT, Map.of());
+
+    assertThat(loaded.dynamoStreamEvents())
+        .extracting(Resources.DynamoStreamEvent::functionLogicalId)
+        .containsExactly("OwnAdapter");
+  }
+
+  @Test
+  void dynamoDbEvent_withoutAStreamArn_isRejected() throws IOException {
+    Path template = write(STREAM_TEMPLATE);
+
+    assertThatThrownBy(
+            () ->
+                SamTemplate.load(template, ACCOUNT, Map.of("ApplicationTableStreamArn", "Records")))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("event Stream: Stream 'Records' is not a DynamoDB stream ARN");
+  }
+
   @Test
   void brokenYaml_isReportedWithTheFile() throws IOException {
     Path template = write("Resources: [unclosed\n");
