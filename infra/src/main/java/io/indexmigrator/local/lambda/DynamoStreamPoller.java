@@ -1,10 +1,8 @@
 package io.indexmigrator.local.lambda;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -309,40 +308,11 @@ final class DynamoStreamPoller implements AutoCloseable {
    */
   static Optional<String> firstFailed(InvocationResult result, List<Record> batch) {
     List<String> sequence = batch.stream().map(r -> r.dynamodb().sequenceNumber()).toList();
-    Optional<String> all = Optional.of(sequence.get(0));
-    String text = result.payloadText().strip();
-    if (text.isEmpty() || text.equals("null")) {
-      return Optional.empty();
+    Set<String> failed = BatchItemFailures.parse(result, sequence);
+    if (failed == null) {
+      return Optional.of(sequence.get(0));
     }
-    JsonNode response;
-    try {
-      response = JsonText.MAPPER.readTree(text);
-    } catch (IOException e) {
-      return all;
-    }
-    if (response == null || response.isNull()) {
-      return Optional.empty();
-    }
-    if (!response.isObject()) {
-      return all;
-    }
-    JsonNode failures = response.get("batchItemFailures");
-    if (failures == null || failures.isNull()) {
-      return Optional.empty();
-    }
-    if (!failures.isArray()) {
-      return all;
-    }
-    int earliest = Integer.MAX_VALUE;
-    for (JsonNode failure : failures) {
-      JsonNode id = failure.get("itemIdentifier");
-      int position = id == null || !id.isTextual() ? -1 : sequence.indexOf(id.asText());
-      if (position < 0) {
-        return all;
-      }
-      earliest = Math.min(earliest, position);
-    }
-    return earliest == Integer.MAX_VALUE ? Optional.empty() : Optional.of(sequence.get(earliest));
+    return sequence.stream().filter(failed::contains).findFirst();
   }
 
   private boolean parentDrained(ShardPosition shard) {

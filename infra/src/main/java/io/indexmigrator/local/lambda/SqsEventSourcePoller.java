@@ -1,10 +1,8 @@
 package io.indexmigrator.local.lambda;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -261,38 +259,8 @@ final class SqsEventSourcePoller implements AutoCloseable {
   static Set<String> failedIds(InvocationResult result, List<Message> batch) {
     Set<String> all = new HashSet<>();
     batch.forEach(m -> all.add(m.messageId()));
-    String text = result.payloadText().strip();
-    if (text.isEmpty() || text.equals("null")) {
-      return Set.of();
-    }
-    JsonNode response;
-    try {
-      response = JsonText.MAPPER.readTree(text);
-    } catch (IOException e) {
-      return all;
-    }
-    if (response == null || response.isNull()) {
-      return Set.of();
-    }
-    if (!response.isObject()) {
-      return all;
-    }
-    JsonNode failures = response.get("batchItemFailures");
-    if (failures == null || failures.isNull()) {
-      return Set.of();
-    }
-    if (!failures.isArray()) {
-      return all;
-    }
-    Set<String> failed = new HashSet<>();
-    for (JsonNode failure : failures) {
-      JsonNode id = failure.get("itemIdentifier");
-      if (id == null || !id.isTextual() || id.asText().isEmpty() || !all.contains(id.asText())) {
-        return all;
-      }
-      failed.add(id.asText());
-    }
-    return failed;
+    Set<String> failed = BatchItemFailures.parse(result, all);
+    return failed == null ? all : failed;
   }
 
   private void delete(SqsEventSource current, List<Message> done) {
