@@ -21,6 +21,8 @@ final class Watchdog {
 
   // Positional arguments: $1 = work dir, $2 = grace seconds, the rest = the engine command.
   // The parent pid is read from /proc because bash's $PPID never changes after startup.
+  // The trap is set before the engine starts: a TERM arriving in between would otherwise kill
+  // the watchdog alone and leave the engine (in its own session) running.
   // `sleep & wait` (not a plain sleep) lets the TERM trap run at once.
   // When the JVM died, nobody else will delete the work dir, so the watchdog does.
   private static final String SCRIPT =
@@ -28,9 +30,8 @@ final class Watchdog {
       workdir=$1; grace=$2; shift 2
       parent_pid() { local s; read -r s < /proc/$$/stat; s=${s##*) }; set -- $s; echo "$2"; }
       parent=$(parent_pid)
-      setsid "$@" &
-      child=$!
-      echo "$child" > "$workdir/engine.pid"
+      child=
+      stopping=
       stop() {
         kill -TERM -- "-$child" 2>/dev/null
         for ((i = 0; i < grace * 10; i++)); do
@@ -39,7 +40,12 @@ final class Watchdog {
         done
         kill -KILL -- "-$child" 2>/dev/null
       }
-      trap 'stop; exit 0' TERM INT HUP
+      on_signal() { stopping=1; if [ -n "$child" ]; then stop; exit 0; fi; }
+      trap on_signal TERM INT HUP
+      setsid "$@" &
+      child=$!
+      echo "$child" > "$workdir/engine.pid"
+      if [ -n "$stopping" ]; then stop; exit 0; fi
       while kill -0 "$child" 2>/dev/null; do
         if [ "$(parent_pid)" != "$parent" ]; then
           stop
