@@ -149,14 +149,7 @@ public final class LocalLambdaHost implements AutoCloseable {
       }
       Map<String, SqsEventSourcePoller> pollers = new LinkedHashMap<>();
       for (SqsEventSource source : sources) {
-        FunctionPool pool = pools.get(source.functionName());
-        if (pool == null) {
-          throw new IllegalArgumentException(
-              "Event source "
-                  + source.uuid()
-                  + " targets unknown function "
-                  + source.functionName());
-        }
+        FunctionPool pool = poolFor(pools, source.uuid(), source.functionName());
         Objects.requireNonNull(sqs, "sqs (needed by the SQS event sources)");
         requireVisibilityCoversTimeout(sqs, source, pool.spec());
         if (pollers.putIfAbsent(source.uuid(), new SqsEventSourcePoller(source, pool, sqs))
@@ -166,14 +159,7 @@ public final class LocalLambdaHost implements AutoCloseable {
       }
       Map<String, DynamoStreamPoller> streamPollers = new LinkedHashMap<>();
       for (DynamoStreamEventSource source : streamSources) {
-        FunctionPool pool = pools.get(source.functionName());
-        if (pool == null) {
-          throw new IllegalArgumentException(
-              "Event source "
-                  + source.uuid()
-                  + " targets unknown function "
-                  + source.functionName());
-        }
+        FunctionPool pool = poolFor(pools, source.uuid(), source.functionName());
         Objects.requireNonNull(streams, "streams (needed by the DynamoDB stream event sources)");
         if (pollers.containsKey(source.uuid())
             || streamPollers.putIfAbsent(
@@ -231,6 +217,16 @@ public final class LocalLambdaHost implements AutoCloseable {
   }
 
   /** The base URI for Lambda clients, e.g. {@code http://127.0.0.1:9001}. */
+  private static FunctionPool poolFor(
+      Map<String, FunctionPool> pools, String sourceUuid, String functionName) {
+    FunctionPool pool = pools.get(functionName);
+    if (pool == null) {
+      throw new IllegalArgumentException(
+          "Event source " + sourceUuid + " targets unknown function " + functionName);
+    }
+    return pool;
+  }
+
   public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }

@@ -74,11 +74,15 @@ public final class SyncApplier {
   public List<SyncOutcome> apply(List<ChangeEvent> events) {
     Map<ChangeEvent, SyncOutcome> outcomes = new IdentityHashMap<>();
     Map<Target, List<ChangeEvent>> targets = new LinkedHashMap<>();
+    // The routes are read again at most once per batch: a flood of events for an unknown index
+    // must not turn into a state-table scan per event.
+    boolean reread = false;
     for (ChangeEvent event : events) {
       Optional<SyncRoutes.Route> route = routes.route(event.index());
-      if (route.isEmpty() && !routes.isFinished(event.index())) {
+      if (!reread && route.isEmpty() && !routes.isFinished(event.index())) {
         // A recipe initialized since the routes were read would be missed: read them again.
         routes.invalidate();
+        reread = true;
         route = routes.route(event.index());
       }
       if (route.isEmpty()) {
@@ -97,15 +101,14 @@ public final class SyncApplier {
                     null));
         continue;
       }
-      if (isCopying(route.get())) {
+      if (!reread && isCopying(route.get())) {
         // The cached routes may predate the end of the copy: look again before deferring.
         routes.invalidate();
+        reread = true;
         route = routes.route(event.index());
       }
       IndexRecord index = route.orElseThrow().index();
-      if (index.phase() != IndexPhase.COPIED
-          || route.get().recipeStatus() == RecipeStatus.RUNNING) {
-        routes.invalidate();
+      if (isCopying(route.get())) {
         outcomes.put(
             event,
             SyncOutcome.of(
