@@ -198,7 +198,8 @@ class FifoOrderingIT {
                 + DOCUMENTS * EVENTS_PER_DOCUMENT
                 + " events were processed; "
                 + messagesIn(queueUrl)
-                + " still queued");
+                + " still queued; per-document violations so far: "
+                + log.perDocumentViolations().size());
       }
       Thread.sleep(200);
     }
