@@ -28,7 +28,9 @@ public record StatusReport(
    * The live sync: {@code mode} none, events or poll; counters of the consumer; the queue depths
    * are filled in by the caller that can read the queues (null otherwise).
    *
-   * @param lagMillis age of the oldest event of the last applied batch when it was applied
+   * @param lagMillis age of the oldest unapplied event, as far as it is known: 0 once the queue
+   *     holds nothing, else the age of the oldest event of the last applied batch when it was
+   *     applied (the consumer receives the oldest events first)
    * @param pollCheckpoints for {@code poll}: per source index, per shard, the last {@code _seq_no}
    *     applied
    */
@@ -43,6 +45,7 @@ public record StatusReport(
       Long queueDepth,
       Long deadLetterDepth,
       java.util.Map<String, java.util.Map<Integer, Long>> pollCheckpoints) {
+    /** With the queues' depths; an empty sync queue (nothing visible or in flight) means no lag. */
     public Sync withQueues(Long depth, Long deadLetters) {
       return new Sync(
           mode,
@@ -50,7 +53,7 @@ public record StatusReport(
           rejected,
           deferred,
           appliedPerSecond,
-          lagMillis,
+          depth != null && depth == 0 ? Long.valueOf(0) : lagMillis,
           lastAppliedAt,
           depth,
           deadLetters,
