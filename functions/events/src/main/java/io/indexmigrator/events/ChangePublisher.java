@@ -277,14 +277,12 @@ public final class ChangePublisher {
    * document with it has finished, which keeps each document's events in order.
    */
   private void sendConcurrently(List<List<Outgoing>> batches, Tally tally) {
+    // Virtual threads: an application publishes after every bulk, and starting a pool of
+    // platform threads per call cost more than the sends it parallelised.
     ExecutorService pool =
         Executors.newFixedThreadPool(
             Math.min(maxInFlight, batches.size()),
-            runnable -> {
-              Thread thread = new Thread(runnable, "change-publisher");
-              thread.setDaemon(true);
-              return thread;
-            });
+            Thread.ofVirtual().name("change-publisher-", 0).factory());
     try {
       Map<String, CompletableFuture<Void>> lastBatchOfDocument = new HashMap<>();
       List<CompletableFuture<Void>> all = new ArrayList<>();
