@@ -179,7 +179,8 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
 
-    private static Long depth(software.amazon.awssdk.services.sqs.SqsClient sqs, String url) {
+    /** Messages in the queue, visible or in flight; null when the queue cannot be read. */
+    static Long depth(software.amazon.awssdk.services.sqs.SqsClient sqs, String url) {
       try {
         return sqs
             .getQueueAttributes(

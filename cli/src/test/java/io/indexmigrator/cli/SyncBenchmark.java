@@ -2,6 +2,8 @@ package io.indexmigrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.cli.demo.SampleRecords;
+import io.indexmigrator.events.ChangeEvent;
 import io.indexmigrator.events.ChangePublisher;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Benchmark (not a test): sync lag at a steady write rate, and the write-blocked window at rollover
@@ -33,6 +36,7 @@ public final class SyncBenchmark {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     int rolloverRate = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+    int writers = args.length > 3 ? Integer.parseInt(args[3]) : 4;
     TwinFixture twin = TwinFixture.get();
     String name = "bench-" + Instant.now().getEpochSecond();
     twin.cluster.create(name + "-v1", name);
@@ -51,9 +55,24 @@ public final class SyncBenchmark {
     require(twin.cli("run", name, "--wait"));
 
     try (var sqs = twin.sqs()) {
-      ChangePublisher publisher = ChangePublisher.create(sqs, twin.state.queues().get("SyncQueue"));
-      System.out.printf("sync lag: %d writes/s for %d s ...%n", rate, seconds);
-      Load steady = new Load(twin, name, publisher, rate);
+      String queueUrl = twin.state.queues().get("SyncQueue");
+      ChangePublisher publisher = ChangePublisher.builder(sqs, queueUrl).maxInFlight(8).build();
+
+      int drainEvents = 10_000;
+      System.out.printf("consumer capacity: %d queued events ...%n", drainEvents);
+      List<ChangeEvent> backlog = new ArrayList<>();
+      for (int i = 0; i < drainEvents; i++) {
+        backlog.add(ChangeEvent.indexed(name + "-v1", SampleRecords.id(i)));
+      }
+      long drainStart = System.nanoTime();
+      publisher.publishAll(backlog);
+      long published = System.nanoTime();
+      awaitQueueEmpty(sqs, queueUrl, Duration.ofMinutes(10));
+      double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+
+      System.out.printf(
+          "sync lag: %d writes/s (%d writers) for %d s ...%n", rate, writers, seconds);
+      Load steady = new Load(twin, name, publisher, rate, writers);
       steady.start();
       Thread.sleep(seconds * 1000L);
       steady.stop();
@@ -62,7 +81,7 @@ public final class SyncBenchmark {
 
       System.out.printf("rollover under %d writes/s ...%n", rolloverRate);
       awaitQueueBelow(twin, name, 100, Duration.ofMinutes(5));
-      Load duringRollover = new Load(twin, name, publisher, rolloverRate);
+      Load duringRollover = new Load(twin, name, publisher, rolloverRate, writers);
       duringRollover.start();
       Thread.sleep(3000);
       TwinFixture.Run rollover = twin.cli("rollover", name, "--json");
@@ -73,6 +92,11 @@ public final class SyncBenchmark {
       var result = JSON.createObjectNode();
       result.put("date", Instant.now().toString());
       result.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
+      result.put("consumerCapacityEvents", drainEvents);
+      result.put(
+          "consumerCapacityPublishSeconds", Math.round((published - drainStart) / 1e7) / 100.0);
+      result.put("consumerCapacityEventsPerSecond", Math.round(drainEvents / drainSeconds));
+      result.put("writers", writers);
       result.put("writesPerSecondTarget", rate);
       result.put("writesPerSecondAchieved", Math.round(steady.achievedRate()));
       result.put("lagSamples", lags.size());
@@ -117,6 +141,21 @@ public final class SyncBenchmark {
     }
   }
 
+  /** Until the queue holds nothing, visible or in flight, three reads in a row. */
+  private static void awaitQueueEmpty(SqsClient sqs, String queueUrl, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int emptyReads = 0;
+    while (emptyReads < 3) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the sync queue did not drain within " + timeout);
+      }
+      Long depth = StatusCommand.Watcher.depth(sqs, queueUrl);
+      emptyReads = depth != null && depth == 0 ? emptyReads + 1 : 0;
+      Thread.sleep(100);
+    }
+  }
+
   private static long percentile(List<Long> sorted, int p) {
     if (sorted.isEmpty()) {
       return -1;
@@ -130,6 +169,7 @@ public final class SyncBenchmark {
     private final String alias;
     private final ChangePublisher publisher;
     private final int rate;
+    private final int writerCount;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, long[]> pending = new ConcurrentHashMap<>(); // id -> {n, ackNanos}
@@ -138,27 +178,34 @@ public final class SyncBenchmark {
     final AtomicLong longestRefusal = new AtomicLong();
     private long started;
     private long stopped;
-    private Thread writer;
+    private final List<Thread> writers = new ArrayList<>();
     private Thread sampler;
 
-    Load(TwinFixture twin, String alias, ChangePublisher publisher, int rate) {
+    Load(TwinFixture twin, String alias, ChangePublisher publisher, int rate, int writerCount) {
       this.twin = twin;
       this.alias = alias;
       this.publisher = publisher;
       this.rate = rate;
+      this.writerCount = writerCount;
     }
 
     void start() {
       started = System.nanoTime();
-      writer = new Thread(this::write, "bench-writer");
-      sampler = new Thread(this::sample, "bench-sampler");
-      writer.start();
-      sampler.start();
+      for (int w = 0; w < writerCount; w++) {
+        int writer = w;
+        writers.add(
+            Thread.ofPlatform()
+                .name("bench-writer-" + w)
+                .start(() -> write(writer, Math.max(1, rate / writerCount))));
+      }
+      sampler = Thread.ofPlatform().name("bench-sampler").start(this::sample);
     }
 
     void stop() throws InterruptedException {
       running.set(false);
-      writer.join();
+      for (Thread writer : writers) {
+        writer.join();
+      }
       stopped = System.nanoTime();
     }
 
@@ -176,18 +223,21 @@ public final class SyncBenchmark {
       return new ArrayList<>(lags);
     }
 
-    private void write() {
+    /**
+     * One writer: its own ids (so the numbers written to one id only grow), twenty bulks a second.
+     */
+    private void write(int writer, int rate) {
       int bulk = Math.max(1, rate / 20);
       long pause = 1_000_000_000L * bulk / rate;
       long next = System.nanoTime();
       long n = 0;
-      var random = new java.util.SplittableRandom(rate);
+      var random = new java.util.SplittableRandom(rate * 31L + writer);
       try {
         while (running.get()) {
           StringBuilder body = new StringBuilder();
           List<String> ids = new ArrayList<>();
           for (int i = 0; i < bulk; i++) {
-            String id = "b-" + random.nextInt(20_000);
+            String id = "b-" + writer + "-" + random.nextInt(20_000 / writerCount);
             if (ids.contains(id)) {
               continue;
             }

@@ -261,24 +261,11 @@ class SqsEventSourceIT {
   }
 
   private static String arnOf(String queueUrl) {
-    return sqs.getQueueAttributes(
-            r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-        .attributes()
-        .get(QueueAttributeName.QUEUE_ARN);
+    return QueueProbe.arnOf(sqs, queueUrl);
   }
 
   private static int messagesIn(String queueUrl) {
-    Map<QueueAttributeName, String> attributes =
-        sqs.getQueueAttributes(
-                r ->
-                    r.queueUrl(queueUrl)
-                        .attributeNames(
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
-            .attributes();
-    return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-        + Integer.parseInt(
-            attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    return QueueProbe.messagesIn(sqs, queueUrl);
   }
 
   private static List<String> recordsOf(Path file) {
