@@ -23,6 +23,13 @@ final class Watchdog {
   // The parent pid is read from /proc because bash's $PPID never changes after startup.
   // The trap is set before the engine starts: a TERM arriving in between would otherwise kill
   // the watchdog alone and leave the engine (in its own session) running.
+  // $! is known as soon as bash has forked, but the child calls setsid(2) only after it has been
+  // scheduled and has exec'd setsid, which under load takes tens to hundreds of ms. Until then
+  // "-$child" names no process group, so a stop() in that window would signal nothing, find the
+  // group empty and exit, leaving the engine to run. So the pid is neither used nor published
+  // before the child leads its own session (or is already gone).
+  // After SIGKILL the engine is reaped here: an orphaned zombie would wait for init to reap it,
+  // and Java's ProcessHandle counts a zombie as alive.
   // `sleep & wait` (not a plain sleep) lets the TERM trap run at once.
   // When the JVM died, nobody else will delete the work dir, so the watchdog does.
   private static final String SCRIPT =
@@ -39,11 +46,18 @@ final class Watchdog {
           sleep 0.1
         done
         kill -KILL -- "-$child" 2>/dev/null
+        wait "$child" 2>/dev/null
+      }
+      leads_own_session() {
+        local s; read -r s 2>/dev/null < "/proc/$1/stat" || return 0
+        s=${s##*) }; set -- "$1" $s; [ "$2" = Z ] || [ "$5" = "$1" ]
       }
       on_signal() { stopping=1; if [ -n "$child" ]; then stop; exit 0; fi; }
       trap on_signal TERM INT HUP
       setsid "$@" &
-      child=$!
+      forked=$!
+      until leads_own_session "$forked"; do sleep 0.01; done
+      child=$forked
       echo "$child" > "$workdir/engine.pid"
       if [ -n "$stopping" ]; then stop; exit 0; fi
       while kill -0 "$child" 2>/dev/null; do
