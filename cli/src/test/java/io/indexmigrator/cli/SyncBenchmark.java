@@ -3,6 +3,9 @@ package io.indexmigrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.indexmigrator.cli.demo.SampleRecords;
+import io.indexmigrator.core.search.ClusterEndpoint;
+import io.indexmigrator.core.search.OpenSearchCluster;
+import io.indexmigrator.core.sync.SyncApplier;
 import io.indexmigrator.events.ChangeEvent;
 import io.indexmigrator.events.ChangePublisher;
 import java.net.http.HttpClient;
@@ -10,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +21,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -72,16 +79,35 @@ public final class SyncBenchmark {
 
       System.out.printf(
           "sync lag: %d writes/s (%d writers) for %d s ...%n", rate, writers, seconds);
-      Load steady = new Load(twin, name, publisher, rate, writers);
+      Consumer<JsonNode> viaQueue = publisher::publishBulkResponse;
+      Load steady = new Load(twin, name, "lag", viaQueue, rate, writers);
       steady.start();
       Thread.sleep(seconds * 1000L);
       steady.stop();
       List<Long> lags = steady.awaitLags(Duration.ofMinutes(3));
       Collections.sort(lags);
 
+      System.out.printf(
+          "apply path without SQS and Lambda: %d writes/s for %d s ...%n", rate, seconds);
+      Load direct;
+      List<Long> directLags;
+      try (OpenSearchCluster cluster =
+              OpenSearchCluster.connect(ClusterEndpoint.of(twin.clusterUrl.toString()));
+          var dynamo = twin.dynamo();
+          InProcessConsumer consumer =
+              new InProcessConsumer(
+                  new SyncApplier(twin.store(dynamo), cluster, cluster, Clock.systemUTC()), 4)) {
+        direct = new Load(twin, name, "direct", consumer::submit, rate, writers);
+        direct.start();
+        Thread.sleep(seconds * 1000L);
+        direct.stop();
+        directLags = direct.awaitLags(Duration.ofMinutes(1));
+      }
+      Collections.sort(directLags);
+
       System.out.printf("rollover under %d writes/s ...%n", rolloverRate);
       awaitQueueBelow(twin, name, 100, Duration.ofMinutes(5));
-      Load duringRollover = new Load(twin, name, publisher, rolloverRate, writers);
+      Load duringRollover = new Load(twin, name, "rollover", viaQueue, rolloverRate, writers);
       duringRollover.start();
       Thread.sleep(3000);
       TwinFixture.Run rollover = twin.cli("rollover", name, "--json");
@@ -103,6 +129,10 @@ public final class SyncBenchmark {
       result.put("lagP50Millis", percentile(lags, 50));
       result.put("lagP99Millis", percentile(lags, 99));
       result.put("lagMaxMillis", lags.isEmpty() ? -1 : lags.get(lags.size() - 1));
+      result.put("applyPathWritesPerSecondAchieved", Math.round(direct.achievedRate()));
+      result.put("applyPathLagSamples", directLags.size());
+      result.put("applyPathLagP50Millis", percentile(directLags, 50));
+      result.put("applyPathLagP99Millis", percentile(directLags, 99));
       result.put("rolloverWritesPerSecondTarget", rolloverRate);
       result.put("rolloverWritesPerSecondAchieved", Math.round(duringRollover.achievedRate()));
       result.put("rolloverPassed", report.path("passed").asBoolean());
@@ -163,11 +193,77 @@ public final class SyncBenchmark {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
   }
 
+  /**
+   * The sync consumer's apply path without SQS and Lambda: lanes by document (as FIFO groups keep
+   * one document's events in one invocation at a time), batches of up to ten, as the event-source
+   * mapping gives them. It shows what the applier, the source reads and the destination writes
+   * sustain on this machine, apart from the local queue emulator.
+   */
+  static final class InProcessConsumer implements AutoCloseable {
+    private final SyncApplier applier;
+    private final List<LinkedBlockingQueue<ChangeEvent>> lanes = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean closed;
+
+    InProcessConsumer(SyncApplier applier, int laneCount) {
+      this.applier = applier;
+      for (int i = 0; i < laneCount; i++) {
+        LinkedBlockingQueue<ChangeEvent> lane = new LinkedBlockingQueue<>();
+        lanes.add(lane);
+        threads.add(Thread.ofPlatform().name("apply-lane-" + i).start(() -> drain(lane)));
+      }
+    }
+
+    /** The events of a bulk response's successful items, each to its document's lane. */
+    void submit(JsonNode bulkResponse) {
+      for (JsonNode item : bulkResponse.path("items")) {
+        JsonNode action = item.elements().next();
+        if (action.path("status").asInt(500) < 300) {
+          ChangeEvent event =
+              ChangeEvent.indexed(action.path("_index").asText(), action.path("_id").asText());
+          lanes.get(Math.floorMod(event.id().hashCode(), lanes.size())).add(event);
+        }
+      }
+    }
+
+    private void drain(LinkedBlockingQueue<ChangeEvent> lane) {
+      List<ChangeEvent> batch = new ArrayList<>();
+      while (!closed) {
+        try {
+          ChangeEvent first = lane.poll(100, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          batch.add(first);
+          lane.drainTo(batch, 9);
+          applier.apply(batch);
+          batch.clear();
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      for (LinkedBlockingQueue<ChangeEvent> lane : lanes) {
+        while (!lane.isEmpty()) {
+          Thread.sleep(50);
+        }
+      }
+      closed = true;
+      for (Thread thread : threads) {
+        thread.join();
+      }
+    }
+  }
+
   /** Upserts random documents at a rate, publishing events; samples every 25th write's lag. */
   static final class Load {
     private final TwinFixture twin;
     private final String alias;
-    private final ChangePublisher publisher;
+    private final Consumer<JsonNode> sink;
+    private final String idPrefix;
     private final int rate;
     private final int writerCount;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -181,10 +277,22 @@ public final class SyncBenchmark {
     private final List<Thread> writers = new ArrayList<>();
     private Thread sampler;
 
-    Load(TwinFixture twin, String alias, ChangePublisher publisher, int rate, int writerCount) {
+    /**
+     * @param idPrefix keeps each phase's documents apart: a sample must not be satisfied by a
+     *     number an earlier phase wrote
+     * @param sink what a writer does with each acknowledged bulk response: publish its events
+     */
+    Load(
+        TwinFixture twin,
+        String alias,
+        String idPrefix,
+        Consumer<JsonNode> sink,
+        int rate,
+        int writerCount) {
+      this.idPrefix = idPrefix;
       this.twin = twin;
       this.alias = alias;
-      this.publisher = publisher;
+      this.sink = sink;
       this.rate = rate;
       this.writerCount = writerCount;
     }
@@ -237,7 +345,7 @@ public final class SyncBenchmark {
           StringBuilder body = new StringBuilder();
           List<String> ids = new ArrayList<>();
           for (int i = 0; i < bulk; i++) {
-            String id = "b-" + writer + "-" + random.nextInt(20_000 / writerCount);
+            String id = idPrefix + "-" + writer + "-" + random.nextInt(20_000 / writerCount);
             if (ids.contains(id)) {
               continue;
             }
@@ -274,7 +382,7 @@ public final class SyncBenchmark {
           if (refusedSince != 0) {
             longestRefusal.accumulateAndGet((acked - refusedSince) / 1_000_000, Math::max);
           }
-          publisher.publishBulkResponse(reply);
+          sink.accept(reply);
           writes.addAndGet(ids.size());
           long first = n - ids.size() + 1;
           for (int i = 0; i < ids.size(); i++) {
