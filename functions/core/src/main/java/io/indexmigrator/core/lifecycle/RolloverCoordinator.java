@@ -145,8 +145,22 @@ public final class RolloverCoordinator {
     }
     boolean passed = results.stream().allMatch(VerificationResult::passed);
     List<String> moved = new ArrayList<>();
+    String notSwapped = null;
     if (passed) {
-      moved = swapAliases(indexes, parsed.rollover().moveAliases());
+      // The fence: from here on a sync consumer neither deletes nor overwrites in the destinations
+      // (a late event could otherwise undo what the application writes there after the swap).
+      // This one state-table write sits inside the block because nothing else can order the
+      // consumers' checks before the swap; batches that checked earlier are waited for.
+      record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.VERIFIED));
+      if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS && !awaitBatchesPastFence()) {
+        passed = false;
+        notSwapped =
+            "sync batches were still in flight "
+                + DRAIN_TIMEOUT_MILLIS / 1000
+                + " s after verification";
+      } else {
+        moved = swapAliases(indexes, parsed.rollover().moveAliases());
+      }
     }
     liftBlocks(blocked);
     long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
@@ -185,13 +199,15 @@ public final class RolloverCoordinator {
                   : "verified and rolled over");
     } else {
       String failure =
-          "verification failed: "
-              + String.join(
-                  "; ",
-                  results.stream()
-                      .filter(r -> !r.passed())
-                      .map(VerificationResult::summary)
-                      .toList());
+          notSwapped != null
+              ? notSwapped
+              : "verification failed: "
+                  + String.join(
+                      "; ",
+                      results.stream()
+                          .filter(r -> !r.passed())
+                          .map(VerificationResult::summary)
+                          .toList());
       lifecycle
           .store()
           .saveRollover(
@@ -253,6 +269,21 @@ public final class RolloverCoordinator {
       emptyReads = lifecycle.sync().backlog() == 0 ? emptyReads + 1 : 0;
     }
     return first;
+  }
+
+  /**
+   * Waits until the sync queue holds nothing visible or in flight: a batch received before the
+   * fence has then finished its writes, and any later one sees the fence.
+   */
+  private boolean awaitBatchesPastFence() {
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT_MILLIS * 1_000_000L;
+    while (lifecycle.sync().backlog() != 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      sleep(DRAIN_POLL_MILLIS);
+    }
+    return true;
   }
 
   private boolean countsAgree(List<IndexRecord> indexes) {

@@ -127,17 +127,19 @@ public final class SyncApplier {
         .keySet()
         .forEach(t -> byIndex.computeIfAbsent(t.index(), i -> new ArrayList<>()).add(t));
     for (var entry : byIndex.entrySet()) {
-      Map<Target, String> failures = applyToIndex(entry.getKey(), entry.getValue());
+      Unapplied unapplied = applyToIndex(entry.getKey(), entry.getValue());
       for (Target target : entry.getValue()) {
-        String failure = failures.get(target);
+        String rejection = unapplied.rejected().get(target);
+        String fence = unapplied.fenced().get(target);
+        SyncOutcome.Kind kind =
+            rejection != null
+                ? SyncOutcome.Kind.REJECTED
+                : fence != null ? SyncOutcome.Kind.IGNORED : SyncOutcome.Kind.APPLIED;
         for (ChangeEvent event : targets.get(target)) {
           outcomes.put(
               event,
               SyncOutcome.of(
-                  event,
-                  failure == null ? SyncOutcome.Kind.APPLIED : SyncOutcome.Kind.REJECTED,
-                  failure,
-                  entry.getKey().recipe()));
+                  event, kind, rejection != null ? rejection : fence, entry.getKey().recipe()));
         }
       }
     }
@@ -149,9 +151,16 @@ public final class SyncApplier {
         || route.recipeStatus() == RecipeStatus.RUNNING;
   }
 
-  /** Returns the targets that can never be applied, with the reason. */
-  private Map<Target, String> applyToIndex(IndexRecord index, List<Target> targets) {
+  /**
+   * What was not applied: {@code rejected} can never be (the destination refuses it), {@code
+   * fenced} must not be any more (the destination may already be live).
+   */
+  private record Unapplied(Map<Target, String> rejected, Map<Target, String> fenced) {}
+
+  private Unapplied applyToIndex(IndexRecord index, List<Target> targets) {
     Map<Target, String> rejected = new HashMap<>();
+    Map<Target, String> fenced = new HashMap<>();
+    Boolean writesFenced = null;
     List<Target> pending = targets;
     Map<Target, Boolean> forceInternal = new HashMap<>();
     for (int attempt = 1; !pending.isEmpty(); attempt++) {
@@ -166,9 +175,33 @@ public final class SyncApplier {
       }
       List<StoredDocument> current = read(index.source(), pending);
       List<BulkWrite> writes = new ArrayList<>();
+      List<Target> writing = new ArrayList<>();
+      List<StoredDocument> writingRead = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
         StoredDocument doc = current.get(i);
         Target target = pending.get(i);
+        boolean mayUndoApplicationWrites =
+            !doc.found() || forceInternal.getOrDefault(target, false);
+        if (mayUndoApplicationWrites) {
+          // Once the aliases move, the application writes to the destination itself: a delete or
+          // an internal-version overwrite from a late event could undo one of its writes.
+          if (writesFenced == null) {
+            writesFenced = routes.writesFenced(index);
+          }
+          if (writesFenced) {
+            fenced.put(
+                target,
+                "'"
+                    + index.destination()
+                    + "' may already serve the application (rollover past verification):"
+                    + " not deleting or overwriting '"
+                    + target.id()
+                    + "' there");
+            continue;
+          }
+        }
+        writing.add(target);
+        writingRead.add(doc);
         writes.add(
             doc.found()
                 ? BulkWrite.index(
@@ -178,12 +211,15 @@ public final class SyncApplier {
                     forceInternal.getOrDefault(target, false) ? null : doc.version())
                 : BulkWrite.delete(target.id(), target.routing()));
       }
+      if (writes.isEmpty()) {
+        break;
+      }
       List<BulkItemResult> results = write(index.destination(), writes);
       List<Target> again = new ArrayList<>();
       boolean throttled = false;
       for (int i = 0; i < results.size(); i++) {
         BulkItemResult result = results.get(i);
-        Target target = pending.get(i);
+        Target target = writing.get(i);
         if (result.succeeded() || (writes.get(i).delete() && result.notFound())) {
           continue;
         }
@@ -191,7 +227,7 @@ public final class SyncApplier {
           // Newer in the destination: fine if the source moved on (a later event follows);
           // otherwise the destination holds an earlier incarnation: overwrite it.
           StoredDocument now = read(index.source(), List.of(target)).get(0);
-          StoredDocument read = current.get(i);
+          StoredDocument read = writingRead.get(i);
           if (now.found()
               && now.seqNo() == read.seqNo()
               && now.primaryTerm() == read.primaryTerm()) {
@@ -219,7 +255,7 @@ public final class SyncApplier {
       }
       pending = again;
     }
-    return rejected;
+    return new Unapplied(rejected, fenced);
   }
 
   private List<StoredDocument> read(String index, List<Target> targets) {

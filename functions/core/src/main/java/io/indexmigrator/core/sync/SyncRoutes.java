@@ -6,6 +6,7 @@ import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.RolloverPhase;
 import io.indexmigrator.core.state.StateStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +31,10 @@ final class SyncRoutes {
           RecipeStatus.SYNCING,
           RecipeStatus.ROLLING_OVER,
           RecipeStatus.FAILED);
+
+  /** From these on, the rollover may be moving or have moved the aliases to the destination. */
+  private static final Set<RolloverPhase> FENCED_PHASES =
+      Set.of(RolloverPhase.VERIFIED, RolloverPhase.SWAPPED, RolloverPhase.UNBLOCKED);
 
   /** Where an event goes, with the recipe's status when the routes were read. */
   record Route(IndexRecord index, RecipeStatus recipeStatus) {}
@@ -69,6 +74,29 @@ final class SyncRoutes {
   /** Whether the name belongs to a migration that is over. */
   synchronized boolean isFinished(String name) {
     return finished.containsKey(name);
+  }
+
+  /**
+   * Whether writes that could undo the application's own writes to the destination (deletes, and
+   * overwrites with internal versioning) must stop: its rollover has verified and is about to move
+   * the aliases, or has moved them, or the recipe is being cancelled or is gone. Read from the
+   * state table every time, never from the cache: the rollover waits for batches in flight after it
+   * sets this fence, so a batch that checked before it is finished before the swap.
+   */
+  boolean writesFenced(IndexRecord index) {
+    Optional<RecipeRecord> recipe = store.getRecipe(index.recipe().name());
+    if (recipe.isEmpty() || recipe.get().generation() != index.recipe().generation()) {
+      return true;
+    }
+    return switch (recipe.get().status()) {
+      case ROLLED_OVER, CANCELLING, CANCELLED -> true;
+      case ROLLING_OVER ->
+          store
+              .getRollover(index.recipe())
+              .map(r -> FENCED_PHASES.contains(r.phase()))
+              .orElse(false);
+      default -> false;
+    };
   }
 
   /** Forgets the cache, e.g. when an event found a phase that may have moved on. */

@@ -8,9 +8,12 @@ import io.indexmigrator.core.state.InMemoryStateStore;
 import io.indexmigrator.core.state.IndexPhase;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.RolloverPhase;
+import io.indexmigrator.core.state.RolloverRecord;
 import io.indexmigrator.events.ChangeEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,6 +127,61 @@ class SyncApplierTest {
         applier.apply(List.of(ChangeEvent.indexed("src", "a"), ChangeEvent.indexed("src", "a")));
 
     assertThat(kinds(late)).containsOnly(SyncOutcome.Kind.APPLIED);
+    assertThat(cluster.document("dst", "a")).isNull();
+  }
+
+  /** The recipe's rollover reaches {@code phase}, after the applier cached its routes. */
+  private void rolloverReaches(RolloverPhase phase) {
+    store.transition("r", EnumSet.allOf(RecipeStatus.class), RecipeStatus.ROLLING_OVER);
+    store.saveRollover(RolloverRecord.blocked(index.recipe(), Instant.now()).withPhase(phase));
+  }
+
+  @Test
+  void apply_shouldNeitherDeleteNorOverwrite_onceTheRolloverIsPastVerification() {
+    // Routes cached for an hour: the fence must not depend on the cache.
+    SyncApplier cached =
+        new SyncApplier(store, cluster, cluster, Clock.systemUTC(), Duration.ofHours(1));
+    cluster.withDocument("src", "a", "{\"v\":1}").withDocument("src", "b", "{\"v\":1}");
+    cluster.withDocument("src", "c", "{\"v\":1}");
+    cached.apply(
+        List.of(
+            ChangeEvent.indexed("src", "a"),
+            ChangeEvent.indexed("src", "b"),
+            ChangeEvent.indexed("src", "c")));
+    rolloverReaches(RolloverPhase.VERIFIED);
+    // Before the swap: a deletion whose event comes late. After it: the application writes to
+    // the destination, which now holds a newer version than the (frozen) source.
+    cluster.withoutDocument("src", "a");
+    cluster.withDocument("dst", "b", "{\"v\":\"written by the application after the swap\"}");
+    // A late update that no one has touched in the destination is still safe to apply.
+    cluster.withDocument("src", "c", "{\"v\":2}");
+
+    var outcomes =
+        cached.apply(
+            List.of(
+                ChangeEvent.deleted("src", "a"),
+                ChangeEvent.indexed("src", "b"),
+                ChangeEvent.indexed("src", "c")));
+
+    assertThat(kinds(outcomes))
+        .containsExactly(
+            SyncOutcome.Kind.IGNORED, SyncOutcome.Kind.IGNORED, SyncOutcome.Kind.APPLIED);
+    assertThat(outcomes.get(0).reason()).contains("may already serve the application");
+    assertThat(cluster.document("dst", "a")).isEqualTo("{\"v\":1}");
+    assertThat(cluster.document("dst", "b")).contains("written by the application");
+    assertThat(cluster.document("dst", "c")).isEqualTo("{\"v\":2}");
+  }
+
+  @Test
+  void apply_shouldStillDelete_whileTheRolloverDrains() {
+    cluster.withDocument("src", "a", "{\"v\":1}");
+    applier.apply(List.of(ChangeEvent.indexed("src", "a")));
+    rolloverReaches(RolloverPhase.BLOCKED);
+    cluster.withoutDocument("src", "a");
+
+    var outcomes = applier.apply(List.of(ChangeEvent.deleted("src", "a")));
+
+    assertThat(kinds(outcomes)).containsExactly(SyncOutcome.Kind.APPLIED);
     assertThat(cluster.document("dst", "a")).isNull();
   }
 }
