@@ -113,6 +113,10 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
           || outcome.kind() == SyncOutcome.Kind.UNROUTED) {
         deadLetters.send(message, outcome.reason());
       }
+      if (outcome.kind() == SyncOutcome.Kind.IGNORED && outcome.recipe() != null) {
+        // Fenced by a rollover: a late event the operator may want to know about.
+        LOG.warn("recipe {}: {}", outcome.recipe().name(), outcome.reason());
+      }
     }
     metrics.batch(valid, outcomes);
     deadLetters.retrySoon(deferred);
