@@ -36,6 +36,14 @@ final class TwinFixture {
   final SampleIndex cluster;
   final URI clusterUrl;
 
+  /**
+   * The engine the twin's cluster runs: OpenSearch 2.19.6 unless {@code -Dmigrator.it.engine} names
+   * another (e.g. {@code opensearch:3}, {@code elasticsearch:7.10.2}), so the same ITs can be run
+   * against every supported engine.
+   */
+  static final EngineVersion ENGINE =
+      EngineVersion.parse(System.getProperty("migrator.it.engine", "opensearch:2.19.6"));
+
   private TwinFixture() throws IOException {
     stateDir = Files.createTempDirectory("migrator-it-twin");
     Path home = Path.of("..").toAbsolutePath().normalize();
@@ -45,7 +53,7 @@ final class TwinFixture {
             new TwinOptions(
                 stateDir,
                 home.resolve("template.yaml"),
-                EngineVersion.DEFAULT,
+                ENGINE,
                 Optional.empty(),
                 TwinOptions.DEFAULT_STACK));
     state = twin.state();
