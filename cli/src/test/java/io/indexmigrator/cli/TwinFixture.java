@@ -56,6 +56,7 @@ final class TwinFixture {
                 ENGINE,
                 Optional.empty(),
                 TwinOptions.DEFAULT_STACK));
+    System.out.println("twin cluster: " + ENGINE.distribution() + " " + ENGINE.version());
     state = twin.state();
     state.write(stateDir);
     clusterUrl = URI.create(state.clusters().get("destination").url());
