@@ -62,7 +62,23 @@ final class RolloverCommand implements Callable<Integer> {
             result.path("millis").asLong());
       }
       report.path("aliasesMoved").forEach(a -> out.println("  moved " + a.asText()));
-      out.println("  writes blocked for " + report.path("writeBlockedMillis").asLong() + " ms");
+      StringBuilder steps = new StringBuilder();
+      report
+          .path("blockedWindow")
+          .properties()
+          .forEach(
+              step ->
+                  steps
+                      .append(steps.isEmpty() ? " (" : ", ")
+                      .append(step.getKey())
+                      .append(' ')
+                      .append(step.getValue().asLong())
+                      .append(" ms"));
+      out.println(
+          "  writes blocked for "
+              + report.path("writeBlockedMillis").asLong()
+              + " ms"
+              + (steps.isEmpty() ? "" : steps.append(')').toString()));
     }
     return report.path("passed").asBoolean() ? 0 : 1;
   }

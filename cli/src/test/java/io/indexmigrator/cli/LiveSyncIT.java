@@ -105,12 +105,13 @@ class LiveSyncIT {
       JsonNode report = JSON.readTree(rollover.out());
       System.out.printf(
           "seed %d: %,d writes at %.0f ops/s, %d replayed events, rollover blocked writes %d ms"
-              + " (drained %d events; the writer saw refusals for %d ms), %d reads, %d failed%n",
+              + " %s (drained %d events; the writer saw refusals for %d ms), %d reads, %d failed%n",
           seed,
           writer.operations.get(),
           writeRate,
           stale.size(),
           report.path("writeBlockedMillis").asLong(),
+          report.path("blockedWindow"),
           report.path("drainedBacklog").asLong(),
           writer.longestRefusalMillis.get(),
           reader.reads.get(),

@@ -19,7 +19,10 @@ import io.indexmigrator.core.sync.PollSync;
 import io.indexmigrator.core.verify.VerificationResult;
 import io.indexmigrator.core.verify.Verifier;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,11 +111,13 @@ public final class RolloverCoordinator {
             .orElseGet(() -> RolloverRecord.blocked(ref, lifecycle.clock().instant()));
     record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.BLOCKED));
     long blockedAt = System.nanoTime();
+    BlockedWindow window = new BlockedWindow(blockedAt);
     for (IndexRecord index : blocked) {
       if (index.writeBlockSetByUs()) {
         lifecycle.source().setWriteBlock(index.source(), true);
       }
     }
+    window.step("block");
     long drained = 0;
     if (parsed.sync().mode() != SyncOptions.SyncMode.NONE) {
       try {
@@ -135,6 +140,7 @@ public final class RolloverCoordinator {
       }
     }
 
+    window.step("drain");
     Verifier verifier =
         new Verifier(lifecycle.source(), lifecycle.destination(), verifySlices, 1000);
     List<VerificationResult> results = new ArrayList<>();
@@ -144,6 +150,7 @@ public final class RolloverCoordinator {
       results.add(verifier.verify(index.source(), index.destination(), mode, !transformed));
     }
     boolean passed = results.stream().allMatch(VerificationResult::passed);
+    window.step("verify");
     List<String> moved = new ArrayList<>();
     String notSwapped = null;
     if (passed) {
@@ -152,7 +159,10 @@ public final class RolloverCoordinator {
       // This one state-table write sits inside the block because nothing else can order the
       // consumers' checks before the swap; batches that checked earlier are waited for.
       record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.VERIFIED));
-      if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS && !awaitBatchesPastFence()) {
+      boolean batchesDone =
+          parsed.sync().mode() != SyncOptions.SyncMode.EVENTS || awaitBatchesPastFence();
+      window.step("fence");
+      if (!batchesDone) {
         passed = false;
         notSwapped =
             "sync batches were still in flight "
@@ -160,9 +170,11 @@ public final class RolloverCoordinator {
                 + " s after verification";
       } else {
         moved = swapAliases(indexes, parsed.rollover().moveAliases());
+        window.step("swap");
       }
     }
     liftBlocks(blocked);
+    window.step("unblock");
     long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
     forgetBlocks(blocked);
     if (passed && parsed.rollover().deleteSourceAfter()) {
@@ -194,6 +206,7 @@ public final class RolloverCoordinator {
               writeBlockedMillis,
               moved,
               drained,
+              window.steps(),
               moved.isEmpty()
                   ? "verified; the sources had no aliases to move: point readers at the destinations"
                   : "verified and rolled over");
@@ -234,6 +247,7 @@ public final class RolloverCoordinator {
               writeBlockedMillis,
               List.of(),
               drained,
+              window.steps(),
               failure + "; no alias was changed and the write blocks were lifted");
     }
     LOG.info(
@@ -269,6 +283,26 @@ public final class RolloverCoordinator {
       emptyReads = lifecycle.sync().backlog() == 0 ? emptyReads + 1 : 0;
     }
     return first;
+  }
+
+  /** Where the write-blocked time goes, step by step, so an operator can see what to tune. */
+  private static final class BlockedWindow {
+    private final Map<String, Long> steps = new LinkedHashMap<>();
+    private long last;
+
+    BlockedWindow(long startNanos) {
+      last = startNanos;
+    }
+
+    void step(String name) {
+      long now = System.nanoTime();
+      steps.put(name, (now - last) / 1_000_000);
+      last = now;
+    }
+
+    Map<String, Long> steps() {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(steps));
+    }
   }
 
   /**

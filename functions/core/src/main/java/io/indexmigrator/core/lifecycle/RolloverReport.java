@@ -2,6 +2,7 @@ package io.indexmigrator.core.lifecycle;
 
 import io.indexmigrator.core.verify.VerificationResult;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of a rollover, as stored in the state table and printed by {@code rollover --json}.
@@ -11,6 +12,9 @@ import java.util.List;
  *     lifting the last
  * @param aliasesMoved {@code alias: source -> destination} for every alias moved
  * @param drainedBacklog sync events applied while writes were blocked
+ * @param blockedWindow where the write-blocked time went, in order: {@code block} (setting the
+ *     blocks), {@code drain}, {@code verify}, {@code fence} (recording it and waiting for batches
+ *     in flight), {@code swap}, {@code unblock}; milliseconds each
  */
 public record RolloverReport(
     String recipe,
@@ -20,4 +24,5 @@ public record RolloverReport(
     long writeBlockedMillis,
     List<String> aliasesMoved,
     long drainedBacklog,
+    Map<String, Long> blockedWindow,
     String message) {}
