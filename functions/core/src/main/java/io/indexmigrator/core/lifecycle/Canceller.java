@@ -25,8 +25,6 @@ import java.util.function.Consumer;
  */
 public final class Canceller {
   private static final Duration TASK_STOP_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration SETTLE_PAUSE = Duration.ofMillis(1500);
-  private static final int SETTLE_ROUNDS = 5;
 
   private final Lifecycle lifecycle;
   private final Consumer<String> executionStopper;
@@ -65,7 +63,7 @@ public final class Canceller {
       executionStopper.accept(recipe.executionArn());
       stopped = true;
     }
-    List<String> cancelled = new ArrayList<>(cancelTasks(ref));
+    List<String> cancelled = cancelTasks(ref);
 
     List<String> lifted = new ArrayList<>();
     List<String> deleted = new ArrayList<>();

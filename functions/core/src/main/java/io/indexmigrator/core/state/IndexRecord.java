@@ -112,23 +112,6 @@ public record IndexRecord(
         version);
   }
 
-  public IndexRecord withCreatedByUs(boolean created) {
-    return new IndexRecord(
-        recipeName,
-        generation,
-        source,
-        destination,
-        aliases,
-        created,
-        recipeEntry,
-        restoreSettingsJson,
-        writeBlockSetByUs,
-        phase,
-        sliceCount,
-        docsTotal,
-        version);
-  }
-
   IndexRecord withVersion(long newVersion) {
     return new IndexRecord(
         recipeName,
