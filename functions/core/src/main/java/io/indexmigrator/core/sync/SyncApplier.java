@@ -79,8 +79,10 @@ public final class SyncApplier {
     boolean reread = false;
     for (ChangeEvent event : events) {
       Optional<SyncRoutes.Route> route = routes.route(event.index());
-      if (!reread && route.isEmpty() && !routes.isFinished(event.index())) {
-        // A recipe initialized since the routes were read would be missed: read them again.
+      // The cached routes may miss a recipe initialized since they were read, or predate the end
+      // of a copy: look again, then judge only the fresh route (it may be gone by now).
+      boolean stale = route.isEmpty() ? !routes.isFinished(event.index()) : isCopying(route.get());
+      if (!reread && stale) {
         routes.invalidate();
         reread = true;
         route = routes.route(event.index());
@@ -101,13 +103,7 @@ public final class SyncApplier {
                     null));
         continue;
       }
-      if (!reread && isCopying(route.get())) {
-        // The cached routes may predate the end of the copy: look again before deferring.
-        routes.invalidate();
-        reread = true;
-        route = routes.route(event.index());
-      }
-      IndexRecord index = route.orElseThrow().index();
+      IndexRecord index = route.get().index();
       if (isCopying(route.get())) {
         outcomes.put(
             event,

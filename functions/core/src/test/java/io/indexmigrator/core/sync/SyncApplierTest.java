@@ -83,6 +83,24 @@ class SyncApplierTest {
   }
 
   @Test
+  void apply_shouldIgnoreEvents_ofACopyCancelledAfterTheRoutesWereCached() {
+    SyncApplier cached =
+        new SyncApplier(store, cluster, cluster, Clock.systemUTC(), Duration.ofHours(1));
+    store.updateIndex(
+        store.getIndex(index.recipe(), "src").orElseThrow(), i -> i.withPhase(IndexPhase.COPYING));
+    cluster.withDocument("src", "a", "{}");
+    assertThat(kinds(cached.apply(List.of(ChangeEvent.indexed("src", "a")))))
+        .containsExactly(SyncOutcome.Kind.DEFERRED);
+    // The cached route still says "copying"; the second look finds no active migration at all.
+    store.transition("r", EnumSet.allOf(RecipeStatus.class), RecipeStatus.CANCELLED);
+
+    var outcomes = cached.apply(List.of(ChangeEvent.indexed("src", "a")));
+
+    assertThat(kinds(outcomes)).containsExactly(SyncOutcome.Kind.IGNORED);
+    assertThat(cluster.document("dst", "a")).isNull();
+  }
+
+  @Test
   void apply_shouldLeaveUnknownIndexesUnrouted_andIgnoreFinishedMigrations() {
     store.createRecipe("old", "{}");
     var old = store.getRecipe("old").orElseThrow();
