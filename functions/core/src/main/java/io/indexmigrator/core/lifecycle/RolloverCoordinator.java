@@ -182,18 +182,14 @@ public final class RolloverCoordinator {
         lifecycle.source().deleteIndex(index.source());
       }
     }
-    String verificationJson = toJson(results);
+    RolloverRecord unblocked =
+        record
+            .withVerification(toJson(results))
+            .withUnblocked(lifecycle.clock().instant(), drained)
+            .withWriteBlockedMillis(writeBlockedMillis);
     RolloverReport report;
     if (passed) {
-      record =
-          lifecycle
-              .store()
-              .saveRollover(
-                  record
-                      .withVerification(verificationJson)
-                      .withUnblocked(lifecycle.clock().instant(), drained)
-                      .withWriteBlockedMillis(writeBlockedMillis)
-                      .withPhase(RolloverPhase.UNBLOCKED));
+      lifecycle.store().saveRollover(unblocked.withPhase(RolloverPhase.UNBLOCKED));
       lifecycle
           .store()
           .transition(name, Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.ROLLED_OVER);
@@ -223,13 +219,7 @@ public final class RolloverCoordinator {
                           .toList());
       lifecycle
           .store()
-          .saveRollover(
-              record
-                  .withVerification(verificationJson)
-                  .withUnblocked(lifecycle.clock().instant(), drained)
-                  .withWriteBlockedMillis(writeBlockedMillis)
-                  .withFailure(failure)
-                  .withPhase(RolloverPhase.FAILED));
+          .saveRollover(unblocked.withFailure(failure).withPhase(RolloverPhase.FAILED));
       // Back to where it was: the operator may fix the cause and roll over again.
       RecipeStatus back =
           parsed.sync().mode() == SyncOptions.SyncMode.NONE
