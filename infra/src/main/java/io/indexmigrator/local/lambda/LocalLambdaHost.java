@@ -216,7 +216,6 @@ public final class LocalLambdaHost implements AutoCloseable {
     }
   }
 
-  /** The base URI for Lambda clients, e.g. {@code http://127.0.0.1:9001}. */
   private static FunctionPool poolFor(
       Map<String, FunctionPool> pools, String sourceUuid, String functionName) {
     FunctionPool pool = pools.get(functionName);
@@ -227,6 +226,7 @@ public final class LocalLambdaHost implements AutoCloseable {
     return pool;
   }
 
+  /** The base URI for Lambda clients, e.g. {@code http://127.0.0.1:9001}. */
   public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
@@ -475,16 +475,19 @@ public final class LocalLambdaHost implements AutoCloseable {
     sendJson(exchange, 200, response);
   }
 
-  private void updateMapping(HttpExchange exchange, SqsEventSourcePoller poller)
-      throws IOException, ApiException {
-    JsonNode request;
+  /** An UpdateEventSourceMapping body; an empty one changes nothing. */
+  private static JsonNode mappingUpdate(HttpExchange exchange) throws IOException, ApiException {
     try (InputStream in = exchange.getRequestBody()) {
       byte[] body = in.readAllBytes();
-      request =
-          body.length == 0 ? JsonText.MAPPER.createObjectNode() : JsonText.MAPPER.readTree(body);
+      return body.length == 0 ? JsonText.MAPPER.createObjectNode() : JsonText.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
       throw new ApiException(400, "InvalidRequestContentException", e.getOriginalMessage());
     }
+  }
+
+  private void updateMapping(HttpExchange exchange, SqsEventSourcePoller poller)
+      throws IOException, ApiException {
+    JsonNode request = mappingUpdate(exchange);
     SqsEventSource current = poller.source();
     boolean enabled = request.path("Enabled").asBoolean(current.enabled());
     int batchSize = request.path("BatchSize").asInt(current.batchSize());
@@ -502,14 +505,7 @@ public final class LocalLambdaHost implements AutoCloseable {
 
   private void updateMapping(HttpExchange exchange, DynamoStreamPoller poller)
       throws IOException, ApiException {
-    JsonNode request;
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readAllBytes();
-      request =
-          body.length == 0 ? JsonText.MAPPER.createObjectNode() : JsonText.MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "InvalidRequestContentException", e.getOriginalMessage());
-    }
+    JsonNode request = mappingUpdate(exchange);
     DynamoStreamEventSource current = poller.source();
     try {
       poller.update(
