@@ -72,7 +72,7 @@ public final class LocalLambdaHost implements AutoCloseable {
   private final Map<String, DynamoStreamPoller> streamPollers;
   private final ExecutorService asyncInvocations = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread shutdownHook;
-  private volatile boolean closed;
+  private boolean closed;
 
   private LocalLambdaHost(
       HttpServer server,
@@ -245,15 +245,18 @@ public final class LocalLambdaHost implements AutoCloseable {
     return pool.coldStarts();
   }
 
-  /** Stops the pollers first (so no batch is left half-done), then every execution environment. */
+  /**
+   * Stops the pollers first (so no batch is left half-done), then every execution environment.
+   * Returns only when the host is stopped, also to a second caller: at JVM exit this host's own
+   * hook and its owner's (the twin's) run at once, and the owner must not stop SQS or DynamoDB
+   * under pollers that are still finishing a batch.
+   */
   @Override
-  public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
+    closed = true;
     pollers.values().forEach(SqsEventSourcePoller::close);
     streamPollers.values().forEach(DynamoStreamPoller::close);
     server.stop(0);
