@@ -481,8 +481,8 @@ function seconds(epochMillis) {
   return epochMillis / 1000;
 }
 
-function describeExecution({ executionArn }) {
-  const e = requireExecution(executionArn);
+/** The fields ListExecutions reports for an execution; DescribeExecution adds to them. */
+function executionSummary(e) {
   return {
     executionArn: e.executionArn,
     stateMachineArn: e.stateMachineArn,
@@ -490,6 +490,13 @@ function describeExecution({ executionArn }) {
     status: e.status,
     startDate: seconds(e.startDate),
     stopDate: e.stopDate === undefined ? undefined : seconds(e.stopDate),
+  };
+}
+
+function describeExecution({ executionArn }) {
+  const e = requireExecution(executionArn);
+  return {
+    ...executionSummary(e),
     input: e.input,
     inputDetails: { included: true },
     output: e.output,
@@ -536,14 +543,7 @@ function listExecutions(request) {
     .filter((e) => e.stateMachineArn === stateMachine.arn)
     .filter((e) => request.statusFilter === undefined || e.status === request.statusFilter)
     .sort((a, b) => b.startDate - a.startDate || b.name.localeCompare(a.name));
-  const { items, nextToken } = page(matching, request, 100, (e) => ({
-    executionArn: e.executionArn,
-    stateMachineArn: e.stateMachineArn,
-    name: e.name,
-    status: e.status,
-    startDate: seconds(e.startDate),
-    stopDate: e.stopDate === undefined ? undefined : seconds(e.stopDate),
-  }));
+  const { items, nextToken } = page(matching, request, 100, executionSummary);
   return { executions: items, nextToken };
 }
 

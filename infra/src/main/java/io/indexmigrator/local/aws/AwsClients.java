@@ -6,6 +6,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -26,6 +27,15 @@ public final class AwsClients {
 
   public static DynamoDbClient dynamo(URI endpoint, String region) {
     return DynamoDbClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.of(region))
+        .credentialsProvider(credentials())
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .build();
+  }
+
+  public static DynamoDbStreamsClient dynamoStreams(URI endpoint, String region) {
+    return DynamoDbStreamsClient.builder()
         .endpointOverride(endpoint)
         .region(Region.of(region))
         .credentialsProvider(credentials())

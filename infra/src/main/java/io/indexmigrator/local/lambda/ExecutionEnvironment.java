@@ -2,6 +2,7 @@ package io.indexmigrator.local.lambda;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.indexmigrator.local.aws.AwsClients;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -152,8 +153,8 @@ final class ExecutionEnvironment implements AutoCloseable {
     Map<String, String> env = new LinkedHashMap<>();
     // Credentials are the only reserved names a function may bring itself (the twin passes its
     // own).
-    env.put("AWS_ACCESS_KEY_ID", "local");
-    env.put("AWS_SECRET_ACCESS_KEY", "local");
+    env.put("AWS_ACCESS_KEY_ID", AwsClients.ACCESS_KEY);
+    env.put("AWS_SECRET_ACCESS_KEY", AwsClients.SECRET_KEY);
     env.put("AWS_SESSION_TOKEN", "local");
     env.putAll(spec.environment());
     env.put("LANG", "en_US.UTF-8");

@@ -72,7 +72,7 @@ public final class LocalLambdaHost implements AutoCloseable {
   private final Map<String, DynamoStreamPoller> streamPollers;
   private final ExecutorService asyncInvocations = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread shutdownHook;
-  private volatile boolean closed;
+  private boolean closed;
 
   private LocalLambdaHost(
       HttpServer server,
@@ -216,7 +216,6 @@ public final class LocalLambdaHost implements AutoCloseable {
     }
   }
 
-  /** The base URI for Lambda clients, e.g. {@code http://127.0.0.1:9001}. */
   private static FunctionPool poolFor(
       Map<String, FunctionPool> pools, String sourceUuid, String functionName) {
     FunctionPool pool = pools.get(functionName);
@@ -227,6 +226,7 @@ public final class LocalLambdaHost implements AutoCloseable {
     return pool;
   }
 
+  /** The base URI for Lambda clients, e.g. {@code http://127.0.0.1:9001}. */
   public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
@@ -245,15 +245,18 @@ public final class LocalLambdaHost implements AutoCloseable {
     return pool.coldStarts();
   }
 
-  /** Stops the pollers first (so no batch is left half-done), then every execution environment. */
+  /**
+   * Stops the pollers first (so no batch is left half-done), then every execution environment.
+   * Returns only when the host is stopped, also to a second caller: at JVM exit this host's own
+   * hook and its owner's (the twin's) run at once, and the owner must not stop SQS or DynamoDB
+   * under pollers that are still finishing a batch.
+   */
   @Override
-  public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
+    closed = true;
     pollers.values().forEach(SqsEventSourcePoller::close);
     streamPollers.values().forEach(DynamoStreamPoller::close);
     server.stop(0);
@@ -475,16 +478,19 @@ public final class LocalLambdaHost implements AutoCloseable {
     sendJson(exchange, 200, response);
   }
 
-  private void updateMapping(HttpExchange exchange, SqsEventSourcePoller poller)
-      throws IOException, ApiException {
-    JsonNode request;
+  /** An UpdateEventSourceMapping body; an empty one changes nothing. */
+  private static JsonNode mappingUpdate(HttpExchange exchange) throws IOException, ApiException {
     try (InputStream in = exchange.getRequestBody()) {
       byte[] body = in.readAllBytes();
-      request =
-          body.length == 0 ? JsonText.MAPPER.createObjectNode() : JsonText.MAPPER.readTree(body);
+      return body.length == 0 ? JsonText.MAPPER.createObjectNode() : JsonText.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
       throw new ApiException(400, "InvalidRequestContentException", e.getOriginalMessage());
     }
+  }
+
+  private void updateMapping(HttpExchange exchange, SqsEventSourcePoller poller)
+      throws IOException, ApiException {
+    JsonNode request = mappingUpdate(exchange);
     SqsEventSource current = poller.source();
     boolean enabled = request.path("Enabled").asBoolean(current.enabled());
     int batchSize = request.path("BatchSize").asInt(current.batchSize());
@@ -502,14 +508,7 @@ public final class LocalLambdaHost implements AutoCloseable {
 
   private void updateMapping(HttpExchange exchange, DynamoStreamPoller poller)
       throws IOException, ApiException {
-    JsonNode request;
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readAllBytes();
-      request =
-          body.length == 0 ? JsonText.MAPPER.createObjectNode() : JsonText.MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "InvalidRequestContentException", e.getOriginalMessage());
-    }
+    JsonNode request = mappingUpdate(exchange);
     DynamoStreamEventSource current = poller.source();
     try {
       poller.update(

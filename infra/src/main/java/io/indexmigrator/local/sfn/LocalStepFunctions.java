@@ -1,6 +1,7 @@
 package io.indexmigrator.local.sfn;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.local.aws.AwsClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -103,8 +104,8 @@ public final class LocalStepFunctions implements AutoCloseable {
       env.keySet().removeIf(key -> key.startsWith("AWS_"));
       env.put("AWS_ENDPOINT_URL_LAMBDA", lambdaEndpoint.toString());
       env.put("AWS_REGION", region);
-      env.put("AWS_ACCESS_KEY_ID", "local");
-      env.put("AWS_SECRET_ACCESS_KEY", "local");
+      env.put("AWS_ACCESS_KEY_ID", AwsClients.ACCESS_KEY);
+      env.put("AWS_SECRET_ACCESS_KEY", AwsClients.SECRET_KEY);
       env.put("AWS_EC2_METADATA_DISABLED", "true");
       // Step Functions does not retry a failed Lambda invoke behind the ASL's back; only Retry
       // clauses do.

@@ -31,10 +31,6 @@ import java.util.Optional;
 import java.util.jar.JarFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -174,16 +170,7 @@ public final class LocalTwin implements AutoCloseable {
     DynamoDbStreamsClient streams =
         streamSources.isEmpty()
             ? null
-            : track(
-                DynamoDbStreamsClient.builder()
-                    .endpointOverride(dynamoDb.endpoint())
-                    .region(Region.of(account.region()))
-                    .credentialsProvider(
-                        StaticCredentialsProvider.create(
-                            AwsBasicCredentials.create(
-                                AwsClients.ACCESS_KEY, AwsClients.SECRET_KEY)))
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build());
+            : track(AwsClients.dynamoStreams(dynamoDb.endpoint(), account.region()));
     LocalLambdaHost lambda =
         track(
             LocalLambdaHost.start(

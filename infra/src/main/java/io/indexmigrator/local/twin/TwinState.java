@@ -2,6 +2,7 @@ package io.indexmigrator.local.twin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.indexmigrator.local.aws.AwsClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -74,8 +75,8 @@ public record TwinState(
     Map<String, String> env = new LinkedHashMap<>();
     env.put("AWS_REGION", region);
     env.put("AWS_DEFAULT_REGION", region);
-    env.put("AWS_ACCESS_KEY_ID", "local");
-    env.put("AWS_SECRET_ACCESS_KEY", "local");
+    env.put("AWS_ACCESS_KEY_ID", AwsClients.ACCESS_KEY);
+    env.put("AWS_SECRET_ACCESS_KEY", AwsClients.SECRET_KEY);
     env.put("AWS_ENDPOINT_URL_DYNAMODB", endpoints.get("dynamodb"));
     env.put("AWS_ENDPOINT_URL_SQS", endpoints.get("sqs"));
     env.put("AWS_ENDPOINT_URL_LAMBDA", endpoints.get("lambda"));

@@ -25,10 +25,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -78,14 +74,7 @@ class DynamoStreamAdapterIT {
         .exists();
     dynamoDb = LocalDynamoDb.start(0, Optional.empty());
     dynamo = AwsClients.dynamo(dynamoDb.endpoint(), "us-east-1");
-    streams =
-        DynamoDbStreamsClient.builder()
-            .endpointOverride(dynamoDb.endpoint())
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
-            .build();
+    streams = AwsClients.dynamoStreams(dynamoDb.endpoint(), "us-east-1");
     dynamo.createTable(
         r ->
             r.tableName(TABLE)

@@ -94,23 +94,9 @@ class OrphanedEnvironmentIT {
   public static final class HostMain {
     public static void main(String[] args) throws Exception {
       FunctionSpec idle =
-          new FunctionSpec(
-              "idle",
-              EchoHandler.class.getName(),
-              TestFunctions.classpath(),
-              Map.of(),
-              Duration.ofMinutes(10),
-              128,
-              1);
+          TestFunctions.function("idle", EchoHandler.class, Duration.ofMinutes(10), 1, Map.of());
       FunctionSpec busy =
-          new FunctionSpec(
-              "busy",
-              EchoHandler.class.getName(),
-              TestFunctions.classpath(),
-              Map.of(),
-              Duration.ofMinutes(10),
-              128,
-              1);
+          TestFunctions.function("busy", EchoHandler.class, Duration.ofMinutes(10), 1, Map.of());
       LocalLambdaHost lambdaHost =
           LocalLambdaHost.start(0, List.of(idle, busy), List.of(), null, Path.of(args[0]));
       HttpClient http = HttpClient.newHttpClient();

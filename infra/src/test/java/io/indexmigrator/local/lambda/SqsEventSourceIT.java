@@ -155,13 +155,7 @@ class SqsEventSourceIT {
       sqs.sendMessage(r -> r.queueUrl(workQueue).messageBody(body));
     }
 
-    List<Message> dead = new ArrayList<>();
-    await(
-        () -> {
-          dead.addAll(
-              sqs.receiveMessage(r -> r.queueUrl(deadLetters).waitTimeSeconds(1)).messages());
-          return !dead.isEmpty();
-        });
+    List<Message> dead = takeDeadLetters();
 
     assertThat(dead).extracting(Message::body).containsExactly("will-fail");
     List<String> records = Files.readAllLines(workRecords);
@@ -181,21 +175,12 @@ class SqsEventSourceIT {
   void aFailedInvocationReturnsTheWholeBatchToTheQueue() throws Exception {
     sqs.sendMessage(r -> r.queueUrl(workQueue).messageBody("crash-1"));
 
-    List<Message> dead = new ArrayList<>();
-    await(
-        () -> {
-          dead.addAll(
-              sqs.receiveMessage(r -> r.queueUrl(deadLetters).waitTimeSeconds(1)).messages());
-          return !dead.isEmpty();
-        });
+    List<Message> dead = takeDeadLetters();
 
     assertThat(dead).extracting(Message::body).containsExactly("crash-1");
     assertThat(recordsOf(workRecords))
         .filteredOn(line -> line.startsWith("crash-1|"))
         .containsExactly("crash-1|1|null|aws:sqs", "crash-1|2|null|aws:sqs");
-    // Leave the dead-letter queue as other tests expect it.
-    dead.forEach(
-        m -> sqs.deleteMessage(r -> r.queueUrl(deadLetters).receiptHandle(m.receiptHandle())));
   }
 
   @Test
@@ -258,6 +243,23 @@ class SqsEventSourceIT {
               group + "-5|1|" + group + "|aws:sqs");
     }
     await(() -> messagesIn(fifoQueue) == 0);
+  }
+
+  /**
+   * Waits until the dead-letter queue holds something and takes (deletes) what it received, so no
+   * test sees another's dead letters once their visibility timeout runs out.
+   */
+  private static List<Message> takeDeadLetters() throws InterruptedException {
+    List<Message> dead = new ArrayList<>();
+    await(
+        () -> {
+          dead.addAll(
+              sqs.receiveMessage(r -> r.queueUrl(deadLetters).waitTimeSeconds(1)).messages());
+          return !dead.isEmpty();
+        });
+    dead.forEach(
+        m -> sqs.deleteMessage(r -> r.queueUrl(deadLetters).receiptHandle(m.receiptHandle())));
+    return dead;
   }
 
   private static String arnOf(String queueUrl) {
