@@ -63,5 +63,3 @@ ensure_build_tools() {
   ensure_command node nodejs
   ensure_command npm npm
 }
-
-MVN() { (cd "$MIGRATOR_HOME" && mvn -B -q "$@"); }

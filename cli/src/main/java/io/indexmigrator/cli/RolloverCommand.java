@@ -22,11 +22,11 @@ final class RolloverCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "Recipe name.")
   String name;
 
+  // No picocli default: without --verify the recipe's rollover.verify decides.
   @Option(
       names = "--verify",
-      defaultValue = "count",
       description =
-          "count (exact _count per index) or checksum (every _id and source hash). Default: ${DEFAULT-VALUE}.")
+          "count (exact _count per index) or checksum (every _id and source hash). Default: the recipe's rollover.verify (count unless set).")
   String verify;
 
   @Option(names = "--json", description = "Print the report as JSON.")

@@ -1,11 +1,14 @@
 package io.indexmigrator.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.indexmigrator.core.lifecycle.StatusReport;
 import io.indexmigrator.core.lifecycle.StatusReporter;
 import io.indexmigrator.core.state.DynamoStateStore;
+import io.indexmigrator.core.sync.poll.DynamoPollCheckpoints;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,6 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** {@code migrator status <name> [--json] [--watch]}. */
 @Command(
@@ -45,11 +50,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     StatusReport report = watcher.read();
     if (json) {
-      out.println(
-          ControlCall.JSON
-              .copy()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(report));
+      out.println(ControlCall.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
     } else {
       print(out, report);
     }
@@ -150,14 +151,12 @@ final class StatusCommand implements Callable<Integer> {
                           depth(sqs, target.queueUrl("SyncDeadLetterQueue"))));
         }
         if (report.sync() != null && "poll".equals(report.sync().mode())) {
-          var checkpoints =
-              new io.indexmigrator.core.sync.poll.DynamoPollCheckpoints(
-                  dynamo, target.tableName("StateTable"));
-          java.util.Map<String, java.util.Map<Integer, Long>> byIndex = new java.util.TreeMap<>();
+          var checkpoints = new DynamoPollCheckpoints(dynamo, target.tableName("StateTable"));
+          Map<String, Map<Integer, Long>> byIndex = new TreeMap<>();
           for (var index : report.indexes()) {
             byIndex.put(
                 index.source(),
-                new java.util.TreeMap<>(
+                new TreeMap<>(
                     checkpoints.load(report.recipe(), report.generation(), index.source())));
           }
           report = report.withSync(report.sync().withPollCheckpoints(byIndex));
@@ -180,17 +179,15 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** Messages in the queue, visible or in flight; null when the queue cannot be read. */
-    static Long depth(software.amazon.awssdk.services.sqs.SqsClient sqs, String url) {
+    static Long depth(SqsClient sqs, String url) {
       try {
         return sqs
             .getQueueAttributes(
                 r ->
                     r.queueUrl(url)
                         .attributeNames(
-                            software.amazon.awssdk.services.sqs.model.QueueAttributeName
-                                .APPROXIMATE_NUMBER_OF_MESSAGES,
-                            software.amazon.awssdk.services.sqs.model.QueueAttributeName
-                                .APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
             .attributes()
             .values()
             .stream()
@@ -219,7 +216,7 @@ final class StatusCommand implements Callable<Integer> {
       String last = "";
       while (true) {
         StatusReport report = read();
-        java.io.StringWriter buffer = new java.io.StringWriter();
+        StringWriter buffer = new StringWriter();
         print(new PrintWriter(buffer), report);
         if (!last.equals(buffer.toString())) {
           out.print(buffer);

@@ -309,6 +309,32 @@ class LifecycleIT {
     assertThat(twin.get("/_alias/verify").has("verify-v2")).isTrue();
   }
 
+  @Test
+  void rolloverWithoutVerify_usesTheRecipesVerifyMode() throws Exception {
+    twin.cluster.create("recipeverify-v1", "recipeverify");
+    twin.cluster.load("recipeverify-v1", 300, 13);
+    Path recipe =
+        twin.writeRecipe(
+            "recipeverify.yaml",
+            """
+            name: it-recipe-verify
+            indexes:
+              - source: recipeverify
+                destination: recipeverify-v2
+            rollover: {verify: checksum}
+            """);
+    assertThat(twin.cli("init", "it-recipe-verify", "--file", recipe.toString()).exitCode())
+        .isZero();
+    assertThat(twin.cli("run", "it-recipe-verify", "--wait").exitCode()).isZero();
+
+    TwinFixture.Run rollover = twin.cli("rollover", "it-recipe-verify", "--json");
+
+    assertThat(rollover.exitCode()).as(rollover.all()).isZero();
+    JsonNode report = ControlCall.JSON.readTree(rollover.out());
+    assertThat(report.path("verify").asText()).isEqualTo("checksum");
+    assertThat(report.at("/verification/0/mode").asText()).isEqualTo("checksum");
+  }
+
   private static void assertSlicesStartedOnce(String recipe, int slices) {
     try (var dynamo = twin.dynamo()) {
       var store = twin.store(dynamo);

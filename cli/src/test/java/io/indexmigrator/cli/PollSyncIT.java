@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,11 +73,9 @@ class PollSyncIT {
         report.path("writeBlockedMillis").asLong(),
         report.path("drainedBacklog").asLong());
     assertThat(writer.rate()).isGreaterThanOrEqualTo(150);
-    Map<String, LiveWriter.Acked> ledger = new HashMap<>();
-    written.forEach((id, index) -> ledger.put(id, new LiveWriter.Acked(null, index)));
     // Every appended document: in the destination, equal to the source's (or written there).
     assertThat(LiveSyncIT.compareAppendOnly(name + "-v1", name + "-v2", written))
-        .isEqualTo(java.util.List.of());
+        .isEqualTo(List.of());
   }
 
   @Test
@@ -119,7 +115,6 @@ class PollSyncIT {
     private final Map<String, String> written = new HashMap<>();
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong stopped = new AtomicLong();
-    private final HttpClient http = HttpClient.newHttpClient();
     private Thread thread;
     private volatile Throwable failure;
 
@@ -146,14 +141,7 @@ class PollSyncIT {
                           .append(n)
                           .append("}\n");
                     }
-                    HttpResponse<String> response =
-                        http.send(
-                            HttpRequest.newBuilder(twin.clusterUrl.resolve("/" + alias + "/_bulk"))
-                                .header("Content-Type", "application/x-ndjson")
-                                .POST(HttpRequest.BodyPublishers.ofString(bulk.toString()))
-                                .build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    JsonNode reply = JSON.readTree(response.body());
+                    JsonNode reply = twin.cluster.post("/" + alias + "/_bulk", bulk.toString());
                     boolean blocked = false;
                     for (JsonNode item : reply.path("items")) {
                       JsonNode outcome = item.path("index");

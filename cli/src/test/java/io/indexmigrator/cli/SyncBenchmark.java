@@ -8,9 +8,6 @@ import io.indexmigrator.core.search.OpenSearchCluster;
 import io.indexmigrator.core.sync.SyncApplier;
 import io.indexmigrator.events.ChangeEvent;
 import io.indexmigrator.events.ChangePublisher;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -266,7 +263,6 @@ public final class SyncBenchmark {
     private final String idPrefix;
     private final int rate;
     private final int writerCount;
-    private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, long[]> pending = new ConcurrentHashMap<>(); // id -> {n, ackNanos}
     private final List<Long> lags = Collections.synchronizedList(new ArrayList<>());
@@ -361,14 +357,7 @@ public final class SyncBenchmark {
           long refusedSince = 0;
           JsonNode reply;
           while (true) {
-            HttpResponse<String> response =
-                http.send(
-                    HttpRequest.newBuilder(twin.clusterUrl.resolve("/" + alias + "/_bulk"))
-                        .header("Content-Type", "application/x-ndjson")
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            reply = JSON.readTree(response.body());
+            reply = twin.cluster.post("/" + alias + "/_bulk", body.toString());
             if (reply.path("errors").asBoolean()) {
               if (refusedSince == 0) {
                 refusedSince = System.nanoTime();
@@ -412,15 +401,9 @@ public final class SyncBenchmark {
           var body = JSON.createObjectNode();
           var docs = body.putArray("ids");
           pending.keySet().forEach(docs::add);
-          HttpResponse<String> response =
-              http.send(
-                  HttpRequest.newBuilder(twin.clusterUrl.resolve("/" + destination + "/_mget"))
-                      .header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+          JsonNode found = twin.cluster.post("/" + destination + "/_mget", body.toString());
           long now = System.nanoTime();
-          for (JsonNode doc : JSON.readTree(response.body()).path("docs")) {
+          for (JsonNode doc : found.path("docs")) {
             long[] expected = pending.get(doc.path("_id").asText());
             if (expected != null && doc.at("/_source/n").asLong(-1) >= expected[0]) {
               lags.add((now - expected[1]) / 1_000_000);
