@@ -174,13 +174,6 @@ public final class ChangeEventCodec {
     return null;
   }
 
-  /** Jackson's message without its pointer back to the source, which says nothing to a reader. */
-  private static String parserProblem(String message) {
-    String plain = message.replaceAll("\\s*\\(start marker at \\[Source:.*", "").strip();
-    int newline = plain.indexOf('\n');
-    return shorten(newline < 0 ? plain : plain.substring(0, newline));
-  }
-
   private static String requiredString(JsonNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null) {
