@@ -78,6 +78,16 @@ public final class ChangeEventCodec {
   }
 
   /**
+   * Checks an event built in code against the same rules as {@link #parse}, so a bad event is
+   * refused where it is made rather than dead-lettered by the consumer.
+   *
+   * @throws InvalidChangeEventException with a short reason when the event is not valid
+   */
+  public void validate(ChangeEvent event) {
+    parse(toNode(event));
+  }
+
+  /**
    * Parses and validates one event.
    *
    * @throws InvalidChangeEventException with a short reason when the text is not a valid event

@@ -3,6 +3,7 @@ package io.indexmigrator.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -238,8 +239,9 @@ public final class ChangePublisher {
 
   private Outgoing encode(int position, ChangeEvent event) {
     // The consumer would dead-letter an invalid event; refusing it here tells the writer instead.
-    codec.parse(codec.toNode(event));
-    String body = codec.toJson(event);
+    ObjectNode node = codec.toNode(event);
+    codec.parse(node);
+    String body = node.toString();
     String groupId = fifo ? MessageKeys.groupId(event.index(), event.id()) : null;
     // Fixed before the first attempt, so a batch re-sent after a lost response is deduplicated.
     String dedupId = fifo ? MessageKeys.deduplicationId(event) : null;
