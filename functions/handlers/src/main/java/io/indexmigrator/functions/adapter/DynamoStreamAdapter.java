@@ -14,11 +14,13 @@ import io.indexmigrator.events.PublishException;
 import io.indexmigrator.functions.AwsServiceClients;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +73,7 @@ public final class DynamoStreamAdapter
   public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
     List<DynamodbStreamRecord> records =
         event == null || event.getRecords() == null ? List.of() : event.getRecords();
-    java.util.Set<String> failed = new java.util.HashSet<>();
+    Set<String> failed = new HashSet<>();
     Map<ChangeEvent, String> sequenceOf = new IdentityHashMap<>();
     List<ChangeEvent> events = new ArrayList<>();
     for (DynamodbStreamRecord record : records) {
