@@ -56,7 +56,7 @@ public final class DynamoStreamAdapter
     this(
         config,
         ChangePublisher.create(AwsServiceClients.sqs(), config.queueUrl()),
-        keySchemaOf(AwsServiceClients.dynamo()));
+        new DescribedKeySchemas());
   }
 
   /**
@@ -190,11 +190,23 @@ public final class DynamoStreamAdapter
     return new StreamChange.Scalar(type, null);
   }
 
-  private static Function<String, List<String>> keySchemaOf(DynamoDbClient dynamo) {
-    return table ->
-        dynamo.describeTable(r -> r.tableName(table)).table().keySchema().stream()
-            .sorted(Comparator.comparing(k -> k.keyType() == KeyType.HASH ? 0 : 1))
-            .map(KeySchemaElement::attributeName)
-            .toList();
+  /**
+   * Key schemas read with DescribeTable. The DynamoDB client is built on first use: with {@code
+   * ADAPTER_ID_TEMPLATE}, or on tables with a partition key only, it is never needed, and building
+   * it would only lengthen the cold start.
+   */
+  private static final class DescribedKeySchemas implements Function<String, List<String>> {
+    private DynamoDbClient dynamo;
+
+    @Override
+    public synchronized List<String> apply(String table) {
+      if (dynamo == null) {
+        dynamo = AwsServiceClients.dynamo();
+      }
+      return dynamo.describeTable(r -> r.tableName(table)).table().keySchema().stream()
+          .sorted(Comparator.comparing(k -> k.keyType() == KeyType.HASH ? 0 : 1))
+          .map(KeySchemaElement::attributeName)
+          .toList();
+    }
   }
 }
