@@ -78,6 +78,16 @@ public final class ChangeEventCodec {
   }
 
   /**
+   * Checks an event built in code against the same rules as {@link #parse}, so a bad event is
+   * refused where it is made rather than dead-lettered by the consumer.
+   *
+   * @throws InvalidChangeEventException with a short reason when the event is not valid
+   */
+  public void validate(ChangeEvent event) {
+    parse(toNode(event));
+  }
+
+  /**
    * Parses and validates one event.
    *
    * @throws InvalidChangeEventException with a short reason when the text is not a valid event
@@ -172,13 +182,6 @@ public final class ChangeEventCodec {
       return "is " + bytes + " bytes, at most " + MAX_INDEX_BYTES + " allowed";
     }
     return null;
-  }
-
-  /** Jackson's message without its pointer back to the source, which says nothing to a reader. */
-  private static String parserProblem(String message) {
-    String plain = message.replaceAll("\\s*\\(start marker at \\[Source:.*", "").strip();
-    int newline = plain.indexOf('\n');
-    return shorten(newline < 0 ? plain : plain.substring(0, newline));
   }
 
   private static String requiredString(JsonNode node, String field) {

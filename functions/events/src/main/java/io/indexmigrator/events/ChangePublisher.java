@@ -3,6 +3,7 @@ package io.indexmigrator.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,8 +153,31 @@ public final class ChangePublisher {
   public PublishResult publishBulkResponse(
       JsonNode bulkResponse, Function<BulkItem, String> routingOf) {
     Objects.requireNonNull(routingOf, "routingOf");
+    return publishItems(BulkResponses.items(bulkResponse), routingOf);
+  }
+
+  /**
+   * As {@link #publishBulkResponse(String)}, with the routing of each bulk action by position (null
+   * entries for actions without routing).
+   *
+   * @throws IllegalArgumentException when the list and the response's items differ in length
+   */
+  public PublishResult publishBulkResponse(JsonNode bulkResponse, List<String> routingByPosition) {
+    List<BulkItem> items = BulkResponses.items(bulkResponse);
+    if (routingByPosition.size() != items.size()) {
+      throw new IllegalArgumentException(
+          "routing list has "
+              + routingByPosition.size()
+              + " entries but the bulk response has "
+              + items.size()
+              + " items");
+    }
+    return publishItems(items, item -> routingByPosition.get(item.position()));
+  }
+
+  private PublishResult publishItems(List<BulkItem> items, Function<BulkItem, String> routingOf) {
     List<ChangeEvent> events = new ArrayList<>();
-    for (BulkItem item : BulkResponses.items(bulkResponse)) {
+    for (BulkItem item : items) {
       if (item.publishable()) {
         boolean delete = "delete".equals(item.action()) || "deleted".equals(item.result());
         events.add(
@@ -164,25 +188,6 @@ public final class ChangePublisher {
       }
     }
     return publishAll(events);
-  }
-
-  /**
-   * As {@link #publishBulkResponse(String)}, with the routing of each bulk action by position (null
-   * entries for actions without routing).
-   *
-   * @throws IllegalArgumentException when the list and the response's items differ in length
-   */
-  public PublishResult publishBulkResponse(JsonNode bulkResponse, List<String> routingByPosition) {
-    int items = BulkResponses.items(bulkResponse).size();
-    if (routingByPosition.size() != items) {
-      throw new IllegalArgumentException(
-          "routing list has "
-              + routingByPosition.size()
-              + " entries but the bulk response has "
-              + items
-              + " items");
-    }
-    return publishBulkResponse(bulkResponse, item -> routingByPosition.get(item.position()));
   }
 
   /**
@@ -238,8 +243,9 @@ public final class ChangePublisher {
 
   private Outgoing encode(int position, ChangeEvent event) {
     // The consumer would dead-letter an invalid event; refusing it here tells the writer instead.
-    codec.parse(codec.toNode(event));
-    String body = codec.toJson(event);
+    ObjectNode node = codec.toNode(event);
+    codec.parse(node);
+    String body = node.toString();
     String groupId = fifo ? MessageKeys.groupId(event.index(), event.id()) : null;
     // Fixed before the first attempt, so a batch re-sent after a lost response is deduplicated.
     String dedupId = fifo ? MessageKeys.deduplicationId(event) : null;

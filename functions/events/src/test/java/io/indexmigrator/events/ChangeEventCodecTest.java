@@ -29,6 +29,17 @@ class ChangeEventCodecTest {
   }
 
   @Test
+  void validatesEventsBuiltInCodeByTheParseRules() {
+    codec.validate(new ChangeEvent("orders", "42", ChangeEvent.Op.INDEX, 7L, 2L, "eu"));
+    assertThatThrownBy(() -> codec.validate(ChangeEvent.indexed("Orders", "1")))
+        .isInstanceOf(InvalidChangeEventException.class)
+        .hasMessage("invalid index name \"Orders\": must be lowercase");
+    assertThatThrownBy(
+            () -> codec.validate(new ChangeEvent("a", "1", ChangeEvent.Op.INDEX, 3L, null, null)))
+        .hasMessageStartingWith("\"seqNo\" without \"primaryTerm\"");
+  }
+
+  @Test
   void treatsExplicitNullsAsAbsent() {
     assertThat(
             codec.parse(

@@ -78,22 +78,19 @@ class ChangeEventSchemaTest {
             "\"b\"",
             "\"delete\"",
             ",\"seqNo\":null,\"primaryTerm\":null,\"routing\":null"));
-    ok(cases, "dot index", ev("\".kibana_1\"", "\"1\"", "\"index\"", ""));
-    ok(cases, "dated index", ev("\"logs-2024.01.01\"", "\"1\"", "\"index\"", ""));
-    ok(cases, "non-ASCII lowercase index", ev("\"índice\"", "\"1\"", "\"index\"", ""));
-    ok(cases, "tab inside index", ev("\"a\\tb\"", "\"1\"", "\"index\"", ""));
-    ok(cases, "id with inner spaces", ev("\"a\"", "\" a b \"", "\"index\"", ""));
-    ok(cases, "id of 512 ASCII bytes", ev("\"a\"", q(ascii512), "\"index\"", ""));
-    ok(cases, "id of 512 two-byte bytes", ev("\"a\"", q(twoByte512), "\"index\"", ""));
-    ok(cases, "index of 255 bytes", ev(q(index255), "\"1\"", "\"index\"", ""));
-    ok(
-        cases,
-        "largest seqNo",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":9223372036854775807,\"primaryTerm\":1"));
+    ok(cases, "dot index", withIndex("\".kibana_1\""));
+    ok(cases, "dated index", withIndex("\"logs-2024.01.01\""));
+    ok(cases, "non-ASCII lowercase index", withIndex("\"índice\""));
+    ok(cases, "tab inside index", withIndex("\"a\\tb\""));
+    ok(cases, "id with inner spaces", withId("\" a b \""));
+    ok(cases, "id of 512 ASCII bytes", withId(q(ascii512)));
+    ok(cases, "id of 512 two-byte bytes", withId(q(twoByte512)));
+    ok(cases, "index of 255 bytes", withIndex(q(index255)));
+    ok(cases, "largest seqNo", withRest(",\"seqNo\":9223372036854775807,\"primaryTerm\":1"));
     // not JSON or not an object
     bad(cases, "not JSON", "orders/42");
     bad(cases, "truncated", "{\"index\":\"a\"");
-    bad(cases, "trailing content", ev("\"a\"", "\"1\"", "\"index\"", "") + " {}");
+    bad(cases, "trailing content", withRest("") + " {}");
     bad(
         cases,
         "duplicate member",
@@ -104,27 +101,27 @@ class ChangeEventSchemaTest {
     bad(cases, "empty object", "{}");
     // index
     bad(cases, "missing index", "{\"id\":\"1\",\"op\":\"index\"}");
-    bad(cases, "index number", ev("5", "\"1\"", "\"index\"", ""));
-    bad(cases, "index empty", ev("\"\"", "\"1\"", "\"index\"", ""));
-    bad(cases, "index blank", ev("\"\\t\"", "\"1\"", "\"index\"", ""));
-    bad(cases, "index uppercase", ev("\"Orders\"", "\"1\"", "\"index\"", ""));
+    bad(cases, "index number", withIndex("5"));
+    bad(cases, "index empty", withIndex("\"\""));
+    bad(cases, "index blank", withIndex("\"\\t\""));
+    bad(cases, "index uppercase", withIndex("\"Orders\""));
     for (String start : List.of("-", "_", "+")) {
-      bad(cases, "index starts with " + start, ev(q(start + "x"), "\"1\"", "\"index\"", ""));
+      bad(cases, "index starts with " + start, withIndex(q(start + "x")));
     }
     for (String c : List.of("\\\\", "/", "*", "?", "\\\"", "<", ">", "|", ",", "#", ":", " ")) {
-      bad(cases, "index contains " + c, ev(q("a" + c + "b"), "\"1\"", "\"index\"", ""));
+      bad(cases, "index contains " + c, withIndex(q("a" + c + "b")));
     }
-    bad(cases, "index dot", ev("\".\"", "\"1\"", "\"index\"", ""));
-    bad(cases, "index dot dot", ev("\"..\"", "\"1\"", "\"index\"", ""));
-    bad(cases, "index of 256 bytes", ev(q(index256), "\"1\"", "\"index\"", ""));
-    bad(cases, "index of 128 chars, 256 bytes", ev(q(twoByteIndex256), "\"1\"", "\"index\"", ""));
+    bad(cases, "index dot", withIndex("\".\""));
+    bad(cases, "index dot dot", withIndex("\"..\""));
+    bad(cases, "index of 256 bytes", withIndex(q(index256)));
+    bad(cases, "index of 128 chars, 256 bytes", withIndex(q(twoByteIndex256)));
     // id
     bad(cases, "missing id", "{\"index\":\"a\",\"op\":\"index\"}");
-    bad(cases, "id number", ev("\"a\"", "42", "\"index\"", ""));
-    bad(cases, "id empty", ev("\"a\"", "\"\"", "\"index\"", ""));
-    bad(cases, "id blank", ev("\"a\"", "\" \\n\\t\\r \"", "\"index\"", ""));
-    bad(cases, "id of 513 bytes", ev("\"a\"", q(ascii513), "\"index\"", ""));
-    bad(cases, "id of 300 chars, 900 bytes", ev("\"a\"", q(threeByte900), "\"index\"", ""));
+    bad(cases, "id number", withId("42"));
+    bad(cases, "id empty", withId("\"\""));
+    bad(cases, "id blank", withId("\" \\n\\t\\r \""));
+    bad(cases, "id of 513 bytes", withId(q(ascii513)));
+    bad(cases, "id of 300 chars, 900 bytes", withId(q(threeByte900)));
     // op
     bad(cases, "missing op", "{\"index\":\"a\",\"id\":\"1\"}");
     bad(cases, "op update", ev("\"a\"", "\"1\"", "\"update\"", ""));
@@ -132,45 +129,21 @@ class ChangeEventSchemaTest {
     bad(cases, "op null", ev("\"a\"", "\"1\"", "null", ""));
     bad(cases, "op number", ev("\"a\"", "\"1\"", "1", ""));
     // seqNo and primaryTerm
-    bad(
-        cases,
-        "seqNo string",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":\"7\",\"primaryTerm\":1"));
-    bad(
-        cases,
-        "seqNo fraction",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":1.5,\"primaryTerm\":1"));
-    ok(
-        cases,
-        "seqNo 1.0 is an integer",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":1.0,\"primaryTerm\":1"));
-    bad(
-        cases,
-        "seqNo boolean",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":true,\"primaryTerm\":1"));
-    bad(
-        cases,
-        "seqNo negative",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":-1,\"primaryTerm\":1"));
-    bad(
-        cases,
-        "seqNo beyond long",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":9223372036854775808,\"primaryTerm\":1"));
-    bad(
-        cases,
-        "primaryTerm negative",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":1,\"primaryTerm\":-1"));
-    bad(cases, "seqNo alone", ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":1"));
-    bad(cases, "primaryTerm alone", ev("\"a\"", "\"1\"", "\"index\"", ",\"primaryTerm\":1"));
-    bad(
-        cases,
-        "seqNo with null primaryTerm",
-        ev("\"a\"", "\"1\"", "\"index\"", ",\"seqNo\":1,\"primaryTerm\":null"));
+    bad(cases, "seqNo string", withRest(",\"seqNo\":\"7\",\"primaryTerm\":1"));
+    bad(cases, "seqNo fraction", withRest(",\"seqNo\":1.5,\"primaryTerm\":1"));
+    ok(cases, "seqNo 1.0 is an integer", withRest(",\"seqNo\":1.0,\"primaryTerm\":1"));
+    bad(cases, "seqNo boolean", withRest(",\"seqNo\":true,\"primaryTerm\":1"));
+    bad(cases, "seqNo negative", withRest(",\"seqNo\":-1,\"primaryTerm\":1"));
+    bad(cases, "seqNo beyond long", withRest(",\"seqNo\":9223372036854775808,\"primaryTerm\":1"));
+    bad(cases, "primaryTerm negative", withRest(",\"seqNo\":1,\"primaryTerm\":-1"));
+    bad(cases, "seqNo alone", withRest(",\"seqNo\":1"));
+    bad(cases, "primaryTerm alone", withRest(",\"primaryTerm\":1"));
+    bad(cases, "seqNo with null primaryTerm", withRest(",\"seqNo\":1,\"primaryTerm\":null"));
     // routing and extra fields
-    bad(cases, "routing empty", ev("\"a\"", "\"1\"", "\"index\"", ",\"routing\":\"\""));
-    bad(cases, "routing number", ev("\"a\"", "\"1\"", "\"index\"", ",\"routing\":5"));
+    bad(cases, "routing empty", withRest(",\"routing\":\"\""));
+    bad(cases, "routing number", withRest(",\"routing\":5"));
     bad(cases, "typo opp", "{\"index\":\"a\",\"id\":\"1\",\"op\":\"index\",\"opp\":\"delete\"}");
-    bad(cases, "extra field", ev("\"a\"", "\"1\"", "\"index\"", ",\"timestamp\":1"));
+    bad(cases, "extra field", withRest(",\"timestamp\":1"));
     return cases.stream();
   }
 
@@ -221,6 +194,21 @@ class ChangeEventSchemaTest {
 
   private static void bad(List<Arguments> cases, String name, String json) {
     cases.add(Arguments.of(name, json, false));
+  }
+
+  /** {@code {"index":...,"id":"1","op":"index"}} with the given index (as JSON). */
+  private static String withIndex(String index) {
+    return ev(index, "\"1\"", "\"index\"", "");
+  }
+
+  /** {@code {"index":"a","id":...,"op":"index"}} with the given id (as JSON). */
+  private static String withId(String id) {
+    return ev("\"a\"", id, "\"index\"", "");
+  }
+
+  /** {@code {"index":"a","id":"1","op":"index"}} with {@code rest} added before the brace. */
+  private static String withRest(String rest) {
+    return ev("\"a\"", "\"1\"", "\"index\"", rest);
   }
 
   private static String ev(String index, String id, String op, String rest) {

@@ -41,8 +41,7 @@ public record AdapterConfig(
     Objects.requireNonNull(queueUrl, "queueUrl");
     Objects.requireNonNull(index, "index");
     try {
-      ChangeEventCodec codec = new ChangeEventCodec();
-      codec.parse(codec.toNode(ChangeEvent.indexed(index, "probe")));
+      new ChangeEventCodec().validate(ChangeEvent.indexed(index, "probe"));
     } catch (InvalidChangeEventException e) {
       throw new ConfigurationException(
           "ADAPTER_INDEX '" + index + "' is not a valid index name: " + e.reason());

@@ -14,11 +14,13 @@ import io.indexmigrator.events.PublishException;
 import io.indexmigrator.functions.AwsServiceClients;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +56,7 @@ public final class DynamoStreamAdapter
     this(
         config,
         ChangePublisher.create(AwsServiceClients.sqs(), config.queueUrl()),
-        keySchemaOf(AwsServiceClients.dynamo()));
+        new DescribedKeySchemas());
   }
 
   /**
@@ -71,7 +73,7 @@ public final class DynamoStreamAdapter
   public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
     List<DynamodbStreamRecord> records =
         event == null || event.getRecords() == null ? List.of() : event.getRecords();
-    java.util.Set<String> failed = new java.util.HashSet<>();
+    Set<String> failed = new HashSet<>();
     Map<ChangeEvent, String> sequenceOf = new IdentityHashMap<>();
     List<ChangeEvent> events = new ArrayList<>();
     for (DynamodbStreamRecord record : records) {
@@ -188,11 +190,23 @@ public final class DynamoStreamAdapter
     return new StreamChange.Scalar(type, null);
   }
 
-  private static Function<String, List<String>> keySchemaOf(DynamoDbClient dynamo) {
-    return table ->
-        dynamo.describeTable(r -> r.tableName(table)).table().keySchema().stream()
-            .sorted(Comparator.comparing(k -> k.keyType() == KeyType.HASH ? 0 : 1))
-            .map(KeySchemaElement::attributeName)
-            .toList();
+  /**
+   * Key schemas read with DescribeTable. The DynamoDB client is built on first use: with {@code
+   * ADAPTER_ID_TEMPLATE}, or on tables with a partition key only, it is never needed, and building
+   * it would only lengthen the cold start.
+   */
+  private static final class DescribedKeySchemas implements Function<String, List<String>> {
+    private DynamoDbClient dynamo;
+
+    @Override
+    public synchronized List<String> apply(String table) {
+      if (dynamo == null) {
+        dynamo = AwsServiceClients.dynamo();
+      }
+      return dynamo.describeTable(r -> r.tableName(table)).table().keySchema().stream()
+          .sorted(Comparator.comparing(k -> k.keyType() == KeyType.HASH ? 0 : 1))
+          .map(KeySchemaElement::attributeName)
+          .toList();
+    }
   }
 }

@@ -64,7 +64,7 @@ public final class StreamChangeMapper {
     ChangeEvent event = new ChangeEvent(index, id, op, null, null, routing);
     try {
       // Checked one by one, so one bad item fails alone instead of the whole publish call.
-      codec.parse(codec.toNode(event));
+      codec.validate(event);
     } catch (InvalidChangeEventException e) {
       throw new UnmappableRecordException("the change event would be invalid: " + e.reason());
     }

@@ -37,14 +37,9 @@ public final class SqsBatchProcessor {
       } catch (RuntimeException e) {
         LOG.warn("message {} failed: {}", message.getMessageId(), e.toString());
         failures.add(new BatchItemFailure(message.getMessageId()));
-        failRest = isFifo(message);
+        failRest = SqsMessages.fromFifoQueue(message);
       }
     }
     return new SQSBatchResponse(failures);
-  }
-
-  private static boolean isFifo(SQSMessage message) {
-    String arn = message.getEventSourceArn();
-    return arn != null && arn.endsWith(".fifo");
   }
 }

@@ -1,9 +1,13 @@
 package io.indexmigrator.functions.sync;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import io.indexmigrator.functions.sqs.SqsMessages;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
@@ -16,6 +20,9 @@ final class DeadLetters {
 
   private static final int RETRY_SECONDS = 3;
   private static final int MAX_RETRY_SECONDS = 900;
+
+  /** What an SQS batch entry id may not contain; compiled once, not per deferred message. */
+  private static final Pattern NOT_AN_ENTRY_ID_CHAR = Pattern.compile("[^A-Za-z0-9_-]");
 
   private final SqsClient sqs;
   private final String queueUrl;
@@ -48,8 +55,7 @@ final class DeadLetters {
                     "failedAt",
                     text(Instant.now().toString())));
     if (queueUrl.endsWith(".fifo")) {
-      String group =
-          message.getAttributes() == null ? null : message.getAttributes().get("MessageGroupId");
+      String group = SqsMessages.attribute(message, "MessageGroupId");
       request.messageGroupId(group != null ? group : "dead-letters");
       request.messageDeduplicationId(message.getMessageId());
     }
@@ -62,7 +68,7 @@ final class DeadLetters {
    * 15 min), so a long wait spends few of the queue's receives before its redrive would move the
    * message to the dead-letter queue without a reason.
    */
-  void retrySoon(java.util.List<SQSMessage> messages) {
+  void retrySoon(List<SQSMessage> messages) {
     if (messages.isEmpty() || sourceQueueUrl == null) {
       return;
     }
@@ -71,9 +77,8 @@ final class DeadLetters {
           messages.subList(from, Math.min(messages.size(), from + 10)).stream()
               .map(
                   m ->
-                      software.amazon.awssdk.services.sqs.model
-                          .ChangeMessageVisibilityBatchRequestEntry.builder()
-                          .id(m.getMessageId().replaceAll("[^A-Za-z0-9_-]", "_"))
+                      ChangeMessageVisibilityBatchRequestEntry.builder()
+                          .id(NOT_AN_ENTRY_ID_CHAR.matcher(m.getMessageId()).replaceAll("_"))
                           .receiptHandle(m.getReceiptHandle())
                           .visibilityTimeout(pause(m))
                           .build())
@@ -83,10 +88,7 @@ final class DeadLetters {
   }
 
   private static int pause(SQSMessage message) {
-    String received =
-        message.getAttributes() == null
-            ? null
-            : message.getAttributes().get("ApproximateReceiveCount");
+    String received = SqsMessages.attribute(message, "ApproximateReceiveCount");
     int receives = received == null ? 1 : Math.max(1, Integer.parseInt(received));
     return (int) Math.min(MAX_RETRY_SECONDS, RETRY_SECONDS * (1L << Math.min(receives - 1, 20)));
   }

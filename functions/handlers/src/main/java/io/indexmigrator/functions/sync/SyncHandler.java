@@ -18,6 +18,7 @@ import io.indexmigrator.events.ChangeEventCodec;
 import io.indexmigrator.events.InvalidChangeEventException;
 import io.indexmigrator.functions.AwsServiceClients;
 import io.indexmigrator.functions.ClusterConnections;
+import io.indexmigrator.functions.sqs.SqsMessages;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,7 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
       if (holdRest || hold) {
         failures.add(new BatchItemFailure(message.getMessageId()));
         deferred.add(message);
-        holdRest = isFifo(message);
+        holdRest = SqsMessages.fromFifoQueue(message);
         continue;
       }
       if (outcome.kind() == SyncOutcome.Kind.REJECTED
@@ -125,13 +126,7 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
 
   /** How long ago the message was first sent to the queue. */
   private static long age(SQSMessage message) {
-    String sent =
-        message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp");
+    String sent = SqsMessages.attribute(message, "SentTimestamp");
     return sent == null ? Long.MAX_VALUE : System.currentTimeMillis() - Long.parseLong(sent);
-  }
-
-  private static boolean isFifo(SQSMessage message) {
-    String arn = message.getEventSourceArn();
-    return arn != null && arn.endsWith(".fifo");
   }
 }

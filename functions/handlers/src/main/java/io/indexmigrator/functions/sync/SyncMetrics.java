@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import io.indexmigrator.core.state.RecipeRef;
 import io.indexmigrator.core.state.StateStore;
 import io.indexmigrator.core.sync.SyncOutcome;
+import io.indexmigrator.functions.sqs.SqsMessages;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -73,8 +74,7 @@ final class SyncMetrics {
     long now = clock.millis();
     long oldest = now;
     for (SQSMessage message : messages) {
-      String sent =
-          message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp");
+      String sent = SqsMessages.attribute(message, "SentTimestamp");
       if (sent != null) {
         oldest = Math.min(oldest, Long.parseLong(sent));
       }
