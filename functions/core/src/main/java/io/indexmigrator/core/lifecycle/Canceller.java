@@ -3,13 +3,17 @@ package io.indexmigrator.core.lifecycle;
 import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.RetryableMigrationException;
 import io.indexmigrator.core.search.SearchClusterException;
+import io.indexmigrator.core.state.ConflictException;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.RecipeRef;
 import io.indexmigrator.core.state.RecipeStatus;
+import io.indexmigrator.core.state.RolloverPhase;
+import io.indexmigrator.core.state.RolloverRecord;
 import io.indexmigrator.core.state.SliceRecord;
 import io.indexmigrator.core.state.SliceStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -49,13 +53,23 @@ public final class Canceller {
     if (recipe.status() == RecipeStatus.CANCELLED) {
       return new CancelReport(name, previous, false, List.of(), List.of(), List.of(), List.of());
     }
-    recipe =
-        lifecycle
-            .store()
-            .transition(
-                name,
-                EnumSet.complementOf(EnumSet.of(RecipeStatus.ROLLED_OVER, RecipeStatus.CANCELLED)),
-                RecipeStatus.CANCELLING);
+    if (recipe.status() == RecipeStatus.ROLLING_OVER) {
+      takeOverRollover(recipe.ref());
+    }
+    // Only from the status just checked: a rollover that started since must not be cancelled
+    // under it (its transition and this one are conditional on the same record).
+    try {
+      recipe =
+          lifecycle.store().transition(name, EnumSet.of(recipe.status()), RecipeStatus.CANCELLING);
+    } catch (ConflictException e) {
+      throw new MigrationFailedException(
+          "recipe '"
+              + name
+              + "' changed while cancelling ("
+              + e.getMessage()
+              + "); run cancel again to see its state",
+          e);
+    }
     RecipeRef ref = recipe.ref();
 
     boolean stopped = false;
@@ -86,6 +100,48 @@ public final class Canceller {
     }
     lifecycle.store().transition(name, Set.of(RecipeStatus.CANCELLING), RecipeStatus.CANCELLED);
     return new CancelReport(name, previous, stopped, cancelled, lifted, deleted, kept);
+  }
+
+  /**
+   * A rollover under way is never cancelled: once its consumers are fenced or its aliases moved,
+   * the destination may already serve the application, and deleting it would lose data. A rollover
+   * that stopped before that point (its lease expired) is taken over: the cancel then lifts its
+   * blocks like any other.
+   */
+  private void takeOverRollover(RecipeRef ref) {
+    RolloverRecord rollover = lifecycle.store().getRollover(ref).orElse(null);
+    if (rollover == null) {
+      return;
+    }
+    if (EnumSet.of(RolloverPhase.VERIFIED, RolloverPhase.SWAPPED, RolloverPhase.UNBLOCKED)
+        .contains(rollover.phase())) {
+      throw new MigrationFailedException(
+          "recipe '"
+              + ref.name()
+              + "' is past the point of no return of its rollover (phase "
+              + rollover.phase()
+              + "): the destinations may already serve the application, so cancel would lose"
+              + " data. Run 'migrator rollover "
+              + ref.name()
+              + "' to finish it (or to roll it back if the aliases did not move)");
+    }
+    Instant now = lifecycle.clock().instant();
+    if (rollover.leaseHeld(now)) {
+      throw new MigrationFailedException(
+          RolloverCoordinator.runningMessage(ref.name(), rollover)
+              + "; cancel once it has finished or failed");
+    }
+    try {
+      lifecycle
+          .store()
+          .saveRollover(
+              rollover
+                  .withFailure("cancelled")
+                  .withLease("cancel", now.plus(RolloverCoordinator.LEASE)));
+    } catch (ConflictException e) {
+      throw new MigrationFailedException(
+          "a rollover of '" + ref.name() + "' changed while cancelling; run cancel again", e);
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import io.indexmigrator.core.recipe.SyncOptions;
 import io.indexmigrator.core.search.AliasAction;
 import io.indexmigrator.core.search.AliasInfo;
 import io.indexmigrator.core.search.ResolvedExpression;
+import io.indexmigrator.core.state.ConflictException;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.RecipeRef;
@@ -16,59 +17,119 @@ import io.indexmigrator.core.state.RolloverRecord;
 import io.indexmigrator.core.state.SliceRecord;
 import io.indexmigrator.core.state.SliceStatus;
 import io.indexmigrator.core.sync.PollSync;
+import io.indexmigrator.core.sync.SyncApplier;
 import io.indexmigrator.core.verify.VerificationResult;
 import io.indexmigrator.core.verify.Verifier;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code rollover}: block writes on the sources, verify, move every alias to the destinations in
- * one atomic {@code _aliases} call, lift the blocks. The sources stay, for rollback. A failed
- * verification changes no alias and lifts the blocks. A rollover that died half-way resumes: blocks
- * we set are known from the state table, and aliases already moved are not moved twice.
+ * {@code rollover}: prove the destinations equal to the sources, move every alias to the
+ * destinations in one atomic {@code _aliases} call, and keep the sources' write block as short as
+ * that proof allows. The sources stay, for rollback.
+ *
+ * <p>Equality is proven by the data, never by the sync queue's depth. Before the block, while the
+ * sync runs, each source shard's {@code _seq_no} checkpoint is recorded and (with {@code checksum})
+ * every document of both sides is compared; catch-up passes then re-check only what was written
+ * since the previous pass, so the remaining window shrinks. Under the block, every document written
+ * since the last marks and every id that still differed is re-read on both sides and what differs
+ * is written by the rollover itself (the sync consumer's re-read and external-version write). Exact
+ * counts after that prove that no delete is missing: the queue depth only decides how long to wait
+ * for the consumer to apply deletes.
+ *
+ * <p>One rollover at a time: a lease (owner and expiry, conditional writes) on the rollover record.
+ * Whatever fails after the block is set (an exception here, or a crash or timeout of the function,
+ * which the rollover state machine catches and reports to {@link #abort}), the blocks we set are
+ * lifted unless the alias swap committed, in which case the rollover is finished instead.
  */
 public final class RolloverCoordinator {
   private static final Logger LOG = LoggerFactory.getLogger(RolloverCoordinator.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final long MAX_BACKLOG_TO_START = 500;
-  private static final long DRAIN_GRACE_MILLIS = 150;
-  private static final long DRAIN_POLL_MILLIS = 40;
-  private static final int DRAIN_EMPTY_READS = 3;
-  private static final long DRAIN_TIMEOUT_MILLIS = 30_000;
+
+  /**
+   * Longer than any Lambda invocation can run (15 minutes): once it has passed, the owner is known
+   * to have stopped, and the next rollover or cancel may clean up after it.
+   */
+  static final Duration LEASE = Duration.ofMinutes(20);
+
+  /**
+   * Before the block, passes re-check what was written since the previous one; this many at most.
+   */
+  private static final int MAX_CATCH_UP_PASSES = 4;
+
+  /** A pass that re-checks fewer documents than this leaves a window short enough to block. */
+  private static final int SMALL_WINDOW = 200;
+
+  /** More differing documents than this before the block means the sync is behind. */
+  private static final int MAX_DIFFERING_TO_BLOCK = 20_000;
 
   private final Lifecycle lifecycle;
   private final int verifySlices;
+  private final Timing timing;
+
+  /** How long the rollover waits for the consumer; shorter in tests. */
+  record Timing(Duration grace, Duration poll, Duration consumerWait, Duration drainTimeout) {
+    static final Timing DEFAULT =
+        new Timing(
+            Duration.ofMillis(100),
+            Duration.ofMillis(40),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(30));
+  }
 
   public RolloverCoordinator(Lifecycle lifecycle, int verifySlices) {
+    this(lifecycle, verifySlices, Timing.DEFAULT);
+  }
+
+  RolloverCoordinator(Lifecycle lifecycle, int verifySlices, Timing timing) {
     this.lifecycle = lifecycle;
     this.verifySlices = verifySlices;
+    this.timing = timing;
+  }
+
+  /** {@link #rollover(String, Verifier.Mode, String)} with an owner of its own. */
+  public RolloverReport rollover(String name, Verifier.Mode requestedMode) {
+    return rollover(name, requestedMode, "call:" + UUID.randomUUID());
   }
 
   /**
    * Rolls recipe {@code name} over.
    *
    * @param requestedMode the verification to run, or null for the recipe's {@code rollover.verify}
+   * @param owner who runs it (the rollover execution's ARN): the lease's holder; the same owner may
+   *     resume its own rollover
    */
-  public RolloverReport rollover(String name, Verifier.Mode requestedMode) {
-    RecipeRecord recipe = lifecycle.recipe(name);
+  public RolloverReport rollover(String name, Verifier.Mode requestedMode, String owner) {
+    RecipeRecord recipe;
+    try {
+      recipe = lifecycle.recipe(name);
+    } catch (MigrationFailedException e) {
+      throw new RolloverRefusedException(e.getMessage(), e);
+    }
     RecipeRef ref = recipe.ref();
     if (recipe.status() == RecipeStatus.ROLLED_OVER) {
-      throw new MigrationFailedException("recipe '" + name + "' is already rolled over");
+      throw new RolloverRefusedException("recipe '" + name + "' is already rolled over");
     }
     if (!Set.of(RecipeStatus.COPIED, RecipeStatus.SYNCING, RecipeStatus.ROLLING_OVER)
         .contains(recipe.status())) {
-      throw new MigrationFailedException(notReady(recipe));
+      throw new RolloverRefusedException(notReady(recipe));
     }
     Recipe parsed = lifecycle.parsedRecipe(recipe);
     if (parsed.sync().mode() == SyncOptions.SyncMode.POLL && !parsed.sync().acceptMissedDeletes()) {
-      throw new MigrationFailedException(
+      throw new RolloverRefusedException(
           "recipe '"
               + name
               + "' syncs by polling, which cannot see deletions: documents deleted from the source"
@@ -76,11 +137,11 @@ public final class RolloverCoordinator {
               + " true in the recipe to accept that, or use sync.mode: events");
     }
     if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
-      // Writes stay blocked until the backlog is applied: refuse while it is large, rather than
-      // pause the application for as long as the consumer needs.
+      // The consumer must keep up for the catch-up passes to converge: refuse while it is far
+      // behind, rather than verify against a destination that is minutes old.
       long backlog = lifecycle.sync().backlog();
       if (backlog > MAX_BACKLOG_TO_START) {
-        throw new MigrationFailedException(
+        throw new RolloverRefusedException(
             "the sync is behind: "
                 + backlog
                 + " events queued (at most "
@@ -92,24 +153,189 @@ public final class RolloverCoordinator {
         requestedMode != null
             ? requestedMode
             : Verifier.Mode.valueOf(parsed.rollover().verify().name());
-    lifecycle
-        .store()
-        .transition(
-            name, Set.of(RecipeStatus.COPIED, RecipeStatus.SYNCING), RecipeStatus.ROLLING_OVER);
-    List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
 
-    // The state table is written before and after the write-blocked window, never inside it:
-    // first the intent to block (so a cancel or a resumed rollover lifts only our blocks).
+    RolloverRecord record = acquireLease(ref, owner);
+    try {
+      if (recipe.status() == RecipeStatus.ROLLING_OVER) {
+        // An earlier attempt stopped half-way (its lease expired, or it was ours): settle it first.
+        Settled settled = settle(ref, parsed, "resumed by a new rollover");
+        if (settled.committed()) {
+          return settled.finished();
+        }
+        record = settled.record();
+      } else {
+        try {
+          lifecycle
+              .store()
+              .transition(
+                  name,
+                  Set.of(RecipeStatus.COPIED, RecipeStatus.SYNCING),
+                  RecipeStatus.ROLLING_OVER);
+        } catch (ConflictException e) {
+          throw new RolloverRefusedException(
+              "recipe '" + name + "' changed before the rollover could start: " + e.getMessage(),
+              e);
+        }
+      }
+      record = lifecycle.store().saveRollover(record.restarted(RolloverPhase.PREPARING));
+      return cutOver(ref, parsed, mode, record);
+    } catch (RuntimeException | Error e) {
+      abortAfter(ref, parsed, owner, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Cleans up after a rollover that failed in a way its own code could not catch (a crash, a
+   * timeout): lifts our blocks unless the alias swap committed, in which case it finishes the
+   * rollover. Acts only on a rollover {@code owner} holds; repeating it is harmless.
+   */
+  public RolloverReport abort(String name, String owner, String cause) {
+    RecipeRecord recipe = lifecycle.recipe(name);
+    RecipeRef ref = recipe.ref();
+    RolloverRecord record = lifecycle.store().getRollover(ref).orElse(null);
+    if (record == null || !owner.equals(record.owner())) {
+      return new RolloverReport(
+          name,
+          false,
+          null,
+          List.of(),
+          0,
+          List.of(),
+          0,
+          Map.of(),
+          "nothing to clean up: the rollover never started ("
+              + cause
+              + ")"
+              + (record != null && record.owner() != null
+                  ? "; the rollover record belongs to " + record.owner()
+                  : ""));
+    }
+    if (recipe.status() != RecipeStatus.ROLLING_OVER) {
+      lifecycle.store().saveRollover(record.withLease(null, null));
+      return new RolloverReport(
+          name,
+          recipe.status() == RecipeStatus.ROLLED_OVER,
+          null,
+          List.of(),
+          valueOr(record.writeBlockedMillis()),
+          List.of(),
+          0,
+          Map.of(),
+          "nothing to clean up: recipe is " + recipe.status() + " (" + cause + ")");
+    }
+    Settled settled = settle(ref, lifecycle.parsedRecipe(recipe), cause);
+    if (settled.committed()) {
+      return settled.finished();
+    }
+    fail(ref, lifecycle.parsedRecipe(recipe), settled.record(), cause);
+    return new RolloverReport(
+        name,
+        false,
+        null,
+        List.of(),
+        valueOr(record.writeBlockedMillis()),
+        List.of(),
+        0,
+        Map.of(),
+        cause + "; no alias was changed and the write blocks were lifted");
+  }
+
+  private RolloverRecord acquireLease(RecipeRef ref, String owner) {
+    Instant now = lifecycle.clock().instant();
+    var current = lifecycle.store().getRollover(ref);
+    if (current.isPresent()
+        && current.get().leaseHeld(now)
+        && !owner.equals(current.get().owner())) {
+      throw new RolloverRefusedException(runningMessage(ref.name(), current.get()));
+    }
+    RolloverRecord base =
+        current.orElseGet(
+            () -> RolloverRecord.blocked(ref, now).restarted(RolloverPhase.PREPARING));
+    try {
+      return lifecycle.store().saveRollover(base.withLease(owner, now.plus(LEASE)));
+    } catch (ConflictException e) {
+      RolloverRecord winner = lifecycle.store().getRollover(ref).orElse(base);
+      throw new RolloverRefusedException(runningMessage(ref.name(), winner), e);
+    }
+  }
+
+  static String runningMessage(String name, RolloverRecord holder) {
+    return "a rollover of '"
+        + name
+        + "' is already running ("
+        + holder.owner()
+        + ", phase "
+        + holder.phase()
+        + ", lease until "
+        + holder.leaseUntil()
+        + "); wait for it to finish: migrator status "
+        + name;
+  }
+
+  private RolloverReport cutOver(
+      RecipeRef ref, Recipe parsed, Verifier.Mode mode, RolloverRecord record) {
+    String name = ref.name();
+    List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
+    boolean synced = parsed.sync().mode() != SyncOptions.SyncMode.NONE;
+    CutoverDelta delta =
+        new CutoverDelta(
+            lifecycle.source(),
+            lifecycle.destination(),
+            new SyncApplier(
+                lifecycle.store(), lifecycle.source(), lifecycle.destination(), lifecycle.clock()));
+    Verifier verifier =
+        new Verifier(lifecycle.source(), lifecycle.destination(), verifySlices, 1000);
+
+    // Before the block: marks first, then the full comparison, then catch-up passes.
+    Map<String, CutoverDelta.Marks> marks = new HashMap<>();
+    Map<String, Map<String, String>> carried = new HashMap<>();
+    long preparedAt = System.nanoTime();
+    for (IndexRecord index : indexes) {
+      boolean contents = comparesContents(parsed, index);
+      CutoverDelta.Marks since = delta.mark(index.source());
+      Map<String, String> differing = Map.of();
+      if (mode == Verifier.Mode.CHECKSUM) {
+        Verifier.Comparison full =
+            verifier.compare(index.source(), index.destination(), mode, contents);
+        if (!full.complete() || full.differing().size() > MAX_DIFFERING_TO_BLOCK) {
+          throw new MigrationFailedException(
+              "'"
+                  + index.destination()
+                  + "' differs from '"
+                  + index.source()
+                  + "' in "
+                  + full.result().differenceCount()
+                  + " documents before the write block (at most "
+                  + MAX_DIFFERING_TO_BLOCK
+                  + "): the sync is behind or documents were lost; no write was blocked");
+        }
+        differing = full.differing();
+      }
+      for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
+        CutoverDelta.Pass done = delta.pass(index, since, differing, contents, false);
+        since = done.next();
+        differing = done.differing();
+        if (done.checked() < SMALL_WINDOW) {
+          break;
+        }
+      }
+      marks.put(index.source(), since);
+      carried.put(index.source(), differing);
+    }
+    long preparedMillis = (System.nanoTime() - preparedAt) / 1_000_000;
+
+    // The state table is written before and after the write-blocked window, and once inside it
+    // (the fence): first the intent to block, so a cancel or a resumed rollover lifts only ours.
     List<IndexRecord> blocked = new ArrayList<>();
     for (IndexRecord index : indexes) {
       blocked.add(markBlock(index));
     }
-    RolloverRecord record =
+    record =
         lifecycle
             .store()
-            .getRollover(ref)
-            .orElseGet(() -> RolloverRecord.blocked(ref, lifecycle.clock().instant()));
-    record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.BLOCKED));
+            .saveRollover(
+                record.withBlockedAt(lifecycle.clock().instant()).withPhase(RolloverPhase.BLOCKED));
     long blockedAt = System.nanoTime();
     BlockedWindow window = new BlockedWindow(blockedAt);
     for (IndexRecord index : blocked) {
@@ -118,39 +344,35 @@ public final class RolloverCoordinator {
       }
     }
     window.step("block");
-    long drained = 0;
-    if (parsed.sync().mode() != SyncOptions.SyncMode.NONE) {
-      try {
-        drained =
-            parsed.sync().mode() == SyncOptions.SyncMode.EVENTS
-                ? drain(indexes)
-                : new PollSync(lifecycle, lifecycle.pollCheckpoints())
-                    .drain(ref, java.time.Duration.ofMillis(DRAIN_TIMEOUT_MILLIS));
-      } catch (MigrationFailedException e) {
-        liftBlocks(blocked);
-        forgetBlocks(blocked);
-        lifecycle
-            .store()
-            .transition(
-                name,
-                Set.of(RecipeStatus.ROLLING_OVER),
-                RecipeStatus.SYNCING,
-                r -> r.withFailure(e.getMessage()));
-        throw e;
+    long backlogAtBlock = 0;
+    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
+      backlogAtBlock = awaitConsumer(timing.consumerWait());
+    } else if (parsed.sync().mode() == SyncOptions.SyncMode.POLL) {
+      backlogAtBlock =
+          new PollSync(lifecycle, lifecycle.pollCheckpoints()).drain(ref, timing.drainTimeout());
+    }
+    window.step("drain");
+    long applied = 0;
+    Map<String, Map<String, String>> stillDiffering = new LinkedHashMap<>();
+    for (IndexRecord index : indexes) {
+      // Without a sync nothing may have been written since the copy: what differs is reported.
+      CutoverDelta.Pass pass =
+          delta.pass(
+              index,
+              marks.get(index.source()),
+              carried.get(index.source()),
+              comparesContents(parsed, index),
+              synced);
+      applied += pass.applied();
+      if (!pass.differing().isEmpty()) {
+        stillDiffering.put(index.source(), pass.differing());
       }
     }
-
-    window.step("drain");
-    Verifier verifier =
-        new Verifier(lifecycle.source(), lifecycle.destination(), verifySlices, 1000);
-    List<VerificationResult> results = new ArrayList<>();
-    for (IndexRecord index : indexes) {
-      boolean transformed =
-          parsed.indexes().get(RecipeEntries.indexOf(index.recipeEntry())).transform() != null;
-      results.add(verifier.verify(index.source(), index.destination(), mode, !transformed));
-    }
+    window.step("delta");
+    List<VerificationResult> results = countsAgree(indexes, mode, stillDiffering);
     boolean passed = results.stream().allMatch(VerificationResult::passed);
     window.step("verify");
+
     List<String> moved = new ArrayList<>();
     String notSwapped = null;
     if (passed) {
@@ -166,47 +388,15 @@ public final class RolloverCoordinator {
         passed = false;
         notSwapped =
             "sync batches were still in flight "
-                + DRAIN_TIMEOUT_MILLIS / 1000
+                + timing.drainTimeout().toSeconds()
                 + " s after verification";
       } else {
         moved = swapAliases(indexes, parsed.rollover().moveAliases());
+        record = lifecycle.store().saveRollover(record.withPhase(RolloverPhase.SWAPPED));
         window.step("swap");
       }
     }
-    liftBlocks(blocked);
-    window.step("unblock");
-    long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
-    forgetBlocks(blocked);
-    if (passed && parsed.rollover().deleteSourceAfter()) {
-      for (IndexRecord index : indexes) {
-        lifecycle.source().deleteIndex(index.source());
-      }
-    }
-    RolloverRecord unblocked =
-        record
-            .withVerification(toJson(results))
-            .withUnblocked(lifecycle.clock().instant(), drained)
-            .withWriteBlockedMillis(writeBlockedMillis);
-    RolloverReport report;
-    if (passed) {
-      lifecycle.store().saveRollover(unblocked.withPhase(RolloverPhase.UNBLOCKED));
-      lifecycle
-          .store()
-          .transition(name, Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.ROLLED_OVER);
-      report =
-          new RolloverReport(
-              name,
-              true,
-              mode.name().toLowerCase(),
-              results,
-              writeBlockedMillis,
-              moved,
-              drained,
-              window.steps(),
-              moved.isEmpty()
-                  ? "verified; the sources had no aliases to move: point readers at the destinations"
-                  : "verified and rolled over");
-    } else {
+    if (!passed) {
       String failure =
           notSwapped != null
               ? notSwapped
@@ -217,62 +407,287 @@ public final class RolloverCoordinator {
                           .filter(r -> !r.passed())
                           .map(VerificationResult::summary)
                           .toList());
-      lifecycle
-          .store()
-          .saveRollover(unblocked.withFailure(failure).withPhase(RolloverPhase.FAILED));
-      // Back to where it was: the operator may fix the cause and roll over again.
-      RecipeStatus back =
-          parsed.sync().mode() == SyncOptions.SyncMode.NONE
-              ? RecipeStatus.COPIED
-              : RecipeStatus.SYNCING;
-      lifecycle
-          .store()
-          .transition(name, Set.of(RecipeStatus.ROLLING_OVER), back, r -> r.withFailure(failure));
-      report =
-          new RolloverReport(
-              name,
-              false,
-              mode.name().toLowerCase(),
-              results,
-              writeBlockedMillis,
-              List.of(),
-              drained,
-              window.steps(),
-              failure + "; no alias was changed and the write blocks were lifted");
+      record = record.withVerification(toJson(results)).withDrained(backlogAtBlock);
+      fail(ref, parsed, record, failure);
+      RolloverRecord failed = lifecycle.store().getRollover(ref).orElse(record);
+      return new RolloverReport(
+          name,
+          false,
+          mode.name().toLowerCase(),
+          results,
+          valueOr(failed.writeBlockedMillis()),
+          List.of(),
+          backlogAtBlock,
+          window.steps(),
+          failure + "; no alias was changed and the write blocks were lifted");
     }
+    liftBlocks(blocked);
+    window.step("unblock");
+    long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
+    forgetBlocks(blocked);
+    if (parsed.rollover().deleteSourceAfter()) {
+      for (IndexRecord index : indexes) {
+        lifecycle.source().deleteIndex(index.source());
+      }
+    }
+    lifecycle
+        .store()
+        .saveRollover(
+            record
+                .withVerification(toJson(results))
+                .withUnblocked(lifecycle.clock().instant(), backlogAtBlock)
+                .withWriteBlockedMillis(writeBlockedMillis)
+                .withPhase(RolloverPhase.UNBLOCKED)
+                .withLease(null, null));
+    lifecycle.store().transition(name, Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.ROLLED_OVER);
+    Map<String, Long> steps = new LinkedHashMap<>(window.steps());
+    RolloverReport report =
+        new RolloverReport(
+            name,
+            true,
+            mode.name().toLowerCase(),
+            results,
+            writeBlockedMillis,
+            moved,
+            backlogAtBlock,
+            steps,
+            (moved.isEmpty()
+                    ? "verified; the sources had no aliases to move: point readers at the destinations"
+                    : "verified and rolled over")
+                + " ("
+                + applied
+                + " documents made equal under the block; "
+                + preparedMillis
+                + " ms of verification before it)");
     LOG.info(
         "rollover of {}: {} ({} ms write-blocked)", name, report.message(), writeBlockedMillis);
     return report;
   }
 
+  private static boolean comparesContents(Recipe parsed, IndexRecord index) {
+    return parsed.indexes().get(RecipeEntries.indexOf(index.recipeEntry())).transform() == null;
+  }
+
   /**
-   * Waits, under the write block, until the sync consumer has applied every queued event: no new
-   * event can be produced (writes are refused), so an empty queue with nothing in flight, seen
-   * several times in a row, means the destinations caught up. The first pause lets events of writes
-   * acknowledged just before the block reach the queue.
+   * Waits briefly for the consumer to apply what is queued: events of writes acknowledged just
+   * before the block. Only how long to wait depends on the queue; the data decides equality.
    *
    * @return the backlog found when the block was set
    */
-  private long drain(List<IndexRecord> indexes) {
-    sleep(DRAIN_GRACE_MILLIS);
+  private long awaitConsumer(Duration atMost) {
+    sleep(timing.grace());
     long first = lifecycle.sync().backlog();
-    long deadline = System.nanoTime() + DRAIN_TIMEOUT_MILLIS * 1_000_000L;
-    int emptyReads = first == 0 ? 1 : 0;
-    // Queue depths are approximate (SQS says so; a FIFO queue may not count messages of groups
-    // in flight), so an empty queue must also show in the data: equal counts on both sides.
-    while (emptyReads < DRAIN_EMPTY_READS || !countsAgree(indexes)) {
-      if (System.nanoTime() > deadline) {
-        throw new MigrationFailedException(
-            "the sync backlog did not drain within "
-                + DRAIN_TIMEOUT_MILLIS / 1000
-                + " s (still "
-                + lifecycle.sync().backlog()
-                + " events); no alias was changed and the write blocks were lifted");
-      }
-      sleep(DRAIN_POLL_MILLIS);
-      emptyReads = lifecycle.sync().backlog() == 0 ? emptyReads + 1 : 0;
+    long deadline = System.nanoTime() + atMost.toNanos();
+    long backlog = first;
+    while (backlog > 0 && System.nanoTime() < deadline) {
+      sleep(timing.poll());
+      backlog = lifecycle.sync().backlog();
     }
     return first;
+  }
+
+  /**
+   * Exact counts on both sides, waited for up to the drain timeout: after the delta, a difference
+   * can only be a delete the consumer has not applied yet.
+   */
+  private List<VerificationResult> countsAgree(
+      List<IndexRecord> indexes, Verifier.Mode mode, Map<String, Map<String, String>> differing) {
+    long started = System.nanoTime();
+    long deadline = started + timing.drainTimeout().toNanos();
+    while (true) {
+      List<VerificationResult> results = new ArrayList<>();
+      boolean equal = true;
+      for (IndexRecord index : indexes) {
+        lifecycle.source().refresh(index.source());
+        lifecycle.destination().refresh(index.destination());
+        long sourceCount = lifecycle.source().count(index.source());
+        long destinationCount = lifecycle.destination().count(index.destination());
+        List<String> different =
+            differing.getOrDefault(index.source(), Map.of()).keySet().stream()
+                .sorted()
+                .limit(Verifier.MAX_LISTED)
+                .toList();
+        long differences = differing.getOrDefault(index.source(), Map.of()).size();
+        equal &= sourceCount == destinationCount && differences == 0;
+        results.add(
+            new VerificationResult(
+                index.source(),
+                index.destination(),
+                mode.name().toLowerCase(),
+                sourceCount,
+                destinationCount,
+                List.of(),
+                List.of(),
+                different,
+                differences,
+                (System.nanoTime() - started) / 1_000_000));
+      }
+      if (equal || !differing.isEmpty() || System.nanoTime() > deadline) {
+        return results;
+      }
+      sleep(timing.poll());
+    }
+  }
+
+  /** The outcome of settling a rollover that stopped half-way. */
+  private record Settled(boolean committed, RolloverRecord record, RolloverReport finished) {}
+
+  /**
+   * Settles what an earlier attempt left: if its alias swap committed (the cluster says so,
+   * whatever the record says), finishes the rollover; otherwise lifts our blocks so writes flow
+   * again.
+   */
+  private Settled settle(RecipeRef ref, Recipe parsed, String cause) {
+    List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
+    RolloverRecord record = lifecycle.store().getRollover(ref).orElseThrow();
+    boolean committed =
+        EnumSet.of(RolloverPhase.SWAPPED, RolloverPhase.UNBLOCKED).contains(record.phase())
+            || (record.phase() == RolloverPhase.VERIFIED && swapVisible(indexes));
+    if (!committed) {
+      // Unfenced before unblocked: once writes flow, the consumers must apply deletes again.
+      record = unfence(record, "stopped before the alias swap: " + cause);
+      liftBlocks(indexes);
+      forgetBlocks(indexes);
+      return new Settled(false, record, null);
+    }
+    liftBlocks(indexes);
+    forgetBlocks(indexes);
+    Instant now = lifecycle.clock().instant();
+    lifecycle
+        .store()
+        .saveRollover(
+            record
+                .withPhase(RolloverPhase.UNBLOCKED)
+                .withUnblocked(now, valueOr(record.drainedBacklog()))
+                .withLease(null, null));
+    lifecycle
+        .store()
+        .transition(ref.name(), Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.ROLLED_OVER);
+    RolloverRecord finished = lifecycle.store().getRollover(ref).orElseThrow();
+    LOG.warn(
+        "rollover of {} had swapped the aliases before it stopped ({}): finished it", ref, cause);
+    return new Settled(
+        true,
+        finished,
+        new RolloverReport(
+            ref.name(),
+            true,
+            null,
+            List.of(),
+            valueOr(finished.writeBlockedMillis()),
+            List.of(),
+            valueOr(finished.drainedBacklog()),
+            Map.of(),
+            "the aliases had been swapped before the rollover stopped ("
+                + cause
+                + "): finished it and lifted the write blocks"));
+  }
+
+  /** Whether some destination now carries an alias its source no longer has: the swap ran. */
+  private boolean swapVisible(List<IndexRecord> indexes) {
+    for (IndexRecord index : indexes) {
+      Set<String> onDestination = aliasesOn(index.destination());
+      if (onDestination.isEmpty()) {
+        continue;
+      }
+      Set<String> onSource =
+          lifecycle.source().indexExists(index.source()) ? aliasesOn(index.source()) : Set.of();
+      for (String alias : onDestination) {
+        if (!onSource.contains(alias)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private Set<String> aliasesOn(String index) {
+    Set<String> names = new java.util.HashSet<>();
+    ResolvedExpression resolved = lifecycle.destination().resolve(index);
+    for (ResolvedExpression.ConcreteIndex concrete : resolved.indexes()) {
+      if (concrete.name().equals(index)) {
+        concrete.aliases().forEach(a -> names.add(a.alias()));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * After an exception: lifts our blocks unless the swap committed, records the failure, releases
+   * the lease. Never hides the original exception; a failure here is logged and added to it.
+   */
+  private void abortAfter(RecipeRef ref, Recipe parsed, String owner, Throwable cause) {
+    try {
+      RecipeRecord recipe = lifecycle.store().getRecipe(ref.name()).orElse(null);
+      RolloverRecord record = lifecycle.store().getRollover(ref).orElse(null);
+      if (record == null || !owner.equals(record.owner())) {
+        return;
+      }
+      if (recipe == null || recipe.status() != RecipeStatus.ROLLING_OVER) {
+        lifecycle.store().saveRollover(record.withLease(null, null));
+        return;
+      }
+      Settled settled = settle(ref, parsed, String.valueOf(cause.getMessage()));
+      if (!settled.committed()) {
+        fail(ref, parsed, settled.record(), "rollover failed: " + cause.getMessage());
+      }
+    } catch (RuntimeException cleanup) {
+      LOG.error("rollover of {} failed, and so did lifting its write blocks", ref, cleanup);
+      cause.addSuppressed(cleanup);
+    }
+  }
+
+  /**
+   * Records a failed rollover whose aliases did not move: our blocks lifted, the recipe back to
+   * where it was (the operator may fix the cause and roll over again), the lease released.
+   */
+  private void fail(RecipeRef ref, Recipe parsed, RolloverRecord record, String failure) {
+    List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
+    RolloverRecord current = lifecycle.store().getRollover(ref).orElse(record);
+    Instant now = lifecycle.clock().instant();
+    RolloverRecord failed =
+        current
+            .withVerification(record.verificationJson())
+            .withUnblocked(now, valueOr(record.drainedBacklog()))
+            .withFailure(failure)
+            .withLease(null, null);
+    if (current.blockedAt() == null) {
+      failed = failed.withWriteBlockedMillis(0);
+    }
+    // Unfenced (FAILED) before unblocked: once writes flow, the consumers must apply deletes again.
+    try {
+      lifecycle.store().saveRollover(failed);
+    } finally {
+      liftBlocks(indexes);
+    }
+    forgetBlocks(indexes);
+    RecipeStatus back =
+        parsed.sync().mode() == SyncOptions.SyncMode.NONE
+            ? RecipeStatus.COPIED
+            : RecipeStatus.SYNCING;
+    lifecycle
+        .store()
+        .transition(
+            ref.name(), Set.of(RecipeStatus.ROLLING_OVER), back, r -> r.withFailure(failure));
+  }
+
+  /**
+   * Records that the fence is down, before writes flow again. If the state table cannot be written
+   * the blocks are lifted all the same: a consumer that cannot read the table cannot apply either,
+   * and the application's writes matter more than an event the queue will offer again.
+   */
+  private RolloverRecord unfence(RolloverRecord record, String why) {
+    try {
+      return lifecycle.store().saveRollover(record.withFailure(why));
+    } catch (RuntimeException e) {
+      LOG.error(
+          "could not record the end of the fence of {}; lifting the blocks anyway", record, e);
+      return record;
+    }
+  }
+
+  private static long valueOr(Long value) {
+    return value == null ? 0 : value;
   }
 
   /** Where the write-blocked time goes, step by step, so an operator can see what to tune. */
@@ -300,31 +715,19 @@ public final class RolloverCoordinator {
    * fence has then finished its writes, and any later one sees the fence.
    */
   private boolean awaitBatchesPastFence() {
-    long deadline = System.nanoTime() + DRAIN_TIMEOUT_MILLIS * 1_000_000L;
+    long deadline = System.nanoTime() + timing.drainTimeout().toNanos();
     while (lifecycle.sync().backlog() != 0) {
       if (System.nanoTime() > deadline) {
         return false;
       }
-      sleep(DRAIN_POLL_MILLIS);
+      sleep(timing.poll());
     }
     return true;
   }
 
-  private boolean countsAgree(List<IndexRecord> indexes) {
-    for (IndexRecord index : indexes) {
-      lifecycle.source().refresh(index.source());
-      lifecycle.destination().refresh(index.destination());
-      if (lifecycle.source().count(index.source())
-          != lifecycle.destination().count(index.destination())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static void sleep(long millis) {
+  private static void sleep(Duration pause) {
     try {
-      Thread.sleep(millis);
+      Thread.sleep(pause.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MigrationFailedException("interrupted while draining the sync backlog", e);

@@ -489,7 +489,10 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
       while (page.path("hits").path("hits").size() > 0) {
         for (JsonNode hit : page.path("hits").path("hits")) {
           sink.accept(
-              new ScannedDocument(hit.path("_id").asText(), hit.path("_source").toString()));
+              new ScannedDocument(
+                  hit.path("_id").asText(),
+                  hit.path("_source").toString(),
+                  textOrNull(hit.get("_routing"))));
         }
         ObjectNode next =
             NODES.objectNode().put("scroll", SCROLL_KEEP_ALIVE).put("scroll_id", scrollId);

@@ -89,7 +89,16 @@ public interface SearchCluster {
       java.util.function.Consumer<ScannedDocument> sink);
 
   /** A document as stored: its id and its {@code _source} as JSON text. */
-  record ScannedDocument(String id, String sourceJson) {}
+  /**
+   * One document as a scan saw it.
+   *
+   * @param routing its custom routing, or null: a later read by id must use it to find the document
+   */
+  record ScannedDocument(String id, String sourceJson, String routing) {
+    public ScannedDocument(String id, String sourceJson) {
+      this(id, sourceJson, null);
+    }
+  }
 
   /** A document to fetch by id, with the routing it was written with (or null). */
   record DocumentRef(String id, String routing) {}

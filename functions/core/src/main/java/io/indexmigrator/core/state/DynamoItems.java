@@ -206,6 +206,8 @@ final class DynamoItems {
       item.put("drainedBacklog", n(r.drainedBacklog()));
     }
     put(item, "failure", r.failure());
+    put(item, "owner", r.owner());
+    put(item, "leaseUntil", r.leaseUntil());
     item.put(VERSION, n(r.version()));
     return item;
   }
@@ -221,6 +223,8 @@ final class DynamoItems {
         str(item, "verification"),
         item.containsKey("drainedBacklog") ? number(item, "drainedBacklog") : null,
         str(item, "failure"),
+        str(item, "owner"),
+        instant(item, "leaseUntil"),
         number(item, VERSION));
   }
 

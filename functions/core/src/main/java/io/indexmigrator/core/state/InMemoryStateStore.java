@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * as a single conditional DynamoDB write is. The shared contract test holds both to the same
  * behaviour.
  */
-public final class InMemoryStateStore implements StateStore, IdempotencyLedger {
+public class InMemoryStateStore implements StateStore, IdempotencyLedger {
   private final Clock clock;
   private final Map<String, TreeMap<String, Object>> partitions = new TreeMap<>();
 

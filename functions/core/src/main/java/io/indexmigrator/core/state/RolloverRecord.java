@@ -11,6 +11,9 @@ import java.util.Objects;
  * @param verificationJson the verifier's summary as JSON (at most 100 KB), or null
  * @param drainedBacklog how many sync events were applied while writes were blocked
  * @param failure why the rollover failed, or null
+ * @param owner who holds the rollover lease (a Step Functions execution, a CLI call), or null
+ * @param leaseUntil until when {@code owner} may act alone: past it, the owner is known to have
+ *     stopped (it outlives every Lambda timeout), and the next rollover or cancel may take over
  */
 public record RolloverRecord(
     String recipeName,
@@ -22,6 +25,8 @@ public record RolloverRecord(
     String verificationJson,
     Long drainedBacklog,
     String failure,
+    String owner,
+    Instant leaseUntil,
     long version) {
 
   public RolloverRecord {
@@ -46,6 +51,8 @@ public record RolloverRecord(
         null,
         null,
         null,
+        null,
+        null,
         0);
   }
 
@@ -64,6 +71,8 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         failure,
+        owner,
+        leaseUntil,
         version);
   }
 
@@ -78,6 +87,8 @@ public record RolloverRecord(
         json,
         drainedBacklog,
         failure,
+        owner,
+        leaseUntil,
         version);
   }
 
@@ -93,6 +104,8 @@ public record RolloverRecord(
         verificationJson,
         drained,
         failure,
+        owner,
+        leaseUntil,
         version);
   }
 
@@ -108,6 +121,8 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         failure,
+        owner,
+        leaseUntil,
         version);
   }
 
@@ -122,6 +137,79 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         message,
+        owner,
+        leaseUntil,
+        version);
+  }
+
+  public RolloverRecord withBlockedAt(Instant at) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        phase,
+        at,
+        unblockedAt,
+        writeBlockedMillis,
+        verificationJson,
+        drainedBacklog,
+        failure,
+        owner,
+        leaseUntil,
+        version);
+  }
+
+  public RolloverRecord withDrained(long drained) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        phase,
+        blockedAt,
+        unblockedAt,
+        writeBlockedMillis,
+        verificationJson,
+        drained,
+        failure,
+        owner,
+        leaseUntil,
+        version);
+  }
+
+  /** Held by {@code newOwner} until {@code until}; null for both releases the lease. */
+  public RolloverRecord withLease(String newOwner, Instant until) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        phase,
+        blockedAt,
+        unblockedAt,
+        writeBlockedMillis,
+        verificationJson,
+        drainedBacklog,
+        failure,
+        newOwner,
+        until,
+        version);
+  }
+
+  /** Whether someone holds the lease at {@code now}. */
+  public boolean leaseHeld(Instant now) {
+    return owner != null && leaseUntil != null && now.isBefore(leaseUntil);
+  }
+
+  /** A new attempt: the outcome of an earlier one is forgotten, the lease is kept. */
+  public RolloverRecord restarted(RolloverPhase newPhase) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        newPhase,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        owner,
+        leaseUntil,
         version);
   }
 
@@ -136,6 +224,8 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         failure,
+        owner,
+        leaseUntil,
         newVersion);
   }
 }

@@ -12,14 +12,14 @@ import java.security.NoSuchAlgorithmException;
  * Hashes of documents that do not depend on how the engine re-serialized the source: key order and
  * whitespace may change when {@code _reindex} rewrites a document, its content may not.
  */
-final class DocumentHash {
+public final class DocumentHash {
   private static final ObjectMapper CANONICAL =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   private DocumentHash() {}
 
   /** 64 bits of SHA-256 over the id and the canonical source. */
-  static long of(String id, String sourceJson) {
+  public static long of(String id, String sourceJson) {
     MessageDigest sha = sha256();
     sha.update(id.getBytes(StandardCharsets.UTF_8));
     sha.update((byte) 0);

@@ -49,6 +49,15 @@ public final class Verifier {
   }
 
   /**
+   * A verification and every id it found different, with the routing to read it by (null when
+   * none): what a later, exact re-check must look at again.
+   *
+   * @param complete false when more ids differed than could be named (the drill-down was capped)
+   */
+  public record Comparison(
+      VerificationResult result, Map<String, String> differing, boolean complete) {}
+
+  /**
    * Verifies one pair.
    *
    * @param compareContents false when the recipe transforms documents: contents differ by design,
@@ -56,23 +65,29 @@ public final class Verifier {
    */
   public VerificationResult verify(
       String source, String destination, Mode mode, boolean compareContents) {
+    return compare(source, destination, mode, compareContents).result();
+  }
+
+  /** {@link #verify}, keeping every differing id (in {@code checksum} mode). */
+  public Comparison compare(String source, String destination, Mode mode, boolean compareContents) {
     long started = System.nanoTime();
     sourceCluster.refresh(source);
     destinationCluster.refresh(destination);
     long sourceCount = sourceCluster.count(source);
     long destinationCount = destinationCluster.count(destination);
     if (mode == Mode.COUNT) {
-      return new VerificationResult(
-          source,
-          destination,
-          "count",
-          sourceCount,
-          destinationCount,
-          List.of(),
-          List.of(),
-          List.of(),
-          0,
-          elapsed(started));
+      return complete(
+          new VerificationResult(
+              source,
+              destination,
+              "count",
+              sourceCount,
+              destinationCount,
+              List.of(),
+              List.of(),
+              List.of(),
+              0,
+              elapsed(started)));
     }
     DigestTable sourceDigest = new DigestTable(BUCKETS);
     DigestTable destinationDigest = new DigestTable(BUCKETS);
@@ -88,41 +103,48 @@ public final class Verifier {
       }
     }
     if (disagreeing.isEmpty()) {
-      return new VerificationResult(
-          source,
-          destination,
-          "checksum",
-          sourceCount,
-          destinationCount,
-          List.of(),
-          List.of(),
-          List.of(),
-          0,
-          elapsed(started));
+      return complete(
+          new VerificationResult(
+              source,
+              destination,
+              "checksum",
+              sourceCount,
+              destinationCount,
+              List.of(),
+              List.of(),
+              List.of(),
+              0,
+              elapsed(started)));
     }
-    Map<String, Long> sourceDocs = collect(sourceCluster, source, disagreeing, compareContents);
-    Map<String, Long> destinationDocs =
+    Map<String, Seen> sourceDocs = collect(sourceCluster, source, disagreeing, compareContents);
+    Map<String, Seen> destinationDocs =
         collect(destinationCluster, destination, disagreeing, compareContents);
+    Map<String, String> differing = new HashMap<>();
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
     List<String> different = new ArrayList<>();
     long differences = 0;
     for (var entry : sourceDocs.entrySet()) {
-      Long other = destinationDocs.get(entry.getKey());
+      Seen other = destinationDocs.get(entry.getKey());
       if (other == null) {
         differences++;
         addBounded(missing, entry.getKey());
-      } else if (!other.equals(entry.getValue())) {
+        differing.put(entry.getKey(), entry.getValue().routing());
+      } else if (other.hash() != entry.getValue().hash()) {
         differences++;
         addBounded(different, entry.getKey());
+        differing.put(entry.getKey(), entry.getValue().routing());
       }
     }
-    for (String id : destinationDocs.keySet()) {
-      if (!sourceDocs.containsKey(id)) {
+    for (var entry : destinationDocs.entrySet()) {
+      if (!sourceDocs.containsKey(entry.getKey())) {
         differences++;
-        addBounded(unexpected, id);
+        addBounded(unexpected, entry.getKey());
+        differing.put(entry.getKey(), entry.getValue().routing());
       }
     }
+    boolean capped =
+        sourceDocs.size() >= DRILL_DOWN_LIMIT || destinationDocs.size() >= DRILL_DOWN_LIMIT;
     if (differences == 0) {
       // The drill-down was capped; the buckets still disagree, so report that much.
       differences = disagreeing.cardinality();
@@ -130,22 +152,32 @@ public final class Verifier {
     missing.sort(null);
     unexpected.sort(null);
     different.sort(null);
-    return new VerificationResult(
-        source,
-        destination,
-        "checksum",
-        sourceCount,
-        destinationCount,
-        missing,
-        unexpected,
-        different,
-        differences,
-        elapsed(started));
+    return new Comparison(
+        new VerificationResult(
+            source,
+            destination,
+            "checksum",
+            sourceCount,
+            destinationCount,
+            missing,
+            unexpected,
+            different,
+            differences,
+            elapsed(started)),
+        differing,
+        !capped);
   }
 
-  private Map<String, Long> collect(
+  private static Comparison complete(VerificationResult result) {
+    return new Comparison(result, Map.of(), true);
+  }
+
+  /** A document's hash and routing, as one side's drill-down read it. */
+  private record Seen(long hash, String routing) {}
+
+  private Map<String, Seen> collect(
       SearchCluster scanner, String index, BitSet buckets, boolean compareContents) {
-    Map<String, Long> docs = new HashMap<>();
+    Map<String, Seen> docs = new HashMap<>();
     scanAll(
         scanner,
         index,
@@ -153,7 +185,7 @@ public final class Verifier {
           if (buckets.get(DigestTable.bucketOf(doc.id(), BUCKETS))) {
             synchronized (docs) {
               if (docs.size() < DRILL_DOWN_LIMIT) {
-                docs.put(doc.id(), hash(doc, compareContents));
+                docs.put(doc.id(), new Seen(hash(doc, compareContents), doc.routing()));
               }
             }
           }

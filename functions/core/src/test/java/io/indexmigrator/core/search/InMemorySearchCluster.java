@@ -27,10 +27,46 @@ public final class InMemorySearchCluster implements SearchCluster {
   private final Map<String, Map<String, Long>> tombstones = new TreeMap<>();
   private final Map<String, Long> seqNos = new TreeMap<>();
   private long seqNo;
+  private final Map<String, List<Runnable>> hooks = new java.util.HashMap<>();
+
+  /**
+   * Runs {@code action} each time {@code operation} (a method name of {@link SearchCluster}) is
+   * called, before it does anything: to write between two steps of the code under test, or to make
+   * the call fail (the action throws) or hang (it blocks).
+   */
+  public InMemorySearchCluster on(String operation, Runnable action) {
+    hooks.computeIfAbsent(operation, o -> new ArrayList<>()).add(action);
+    return this;
+  }
+
+  public InMemorySearchCluster clearHooks() {
+    hooks.clear();
+    return this;
+  }
+
+  private void call(String operation) {
+    for (Runnable hook : List.copyOf(hooks.getOrDefault(operation, List.of()))) {
+      hook.run();
+    }
+  }
+
+  /** Whether writes to {@code index} are refused, as an application would see it. */
+  public boolean writeBlocked(String index) {
+    StoredIndex stored = indexes.get(index);
+    return stored != null && stored.settings().path("index.blocks.write").asBoolean(false);
+  }
+
+  private void refuseIfBlocked(String index) {
+    if (writeBlocked(index)) {
+      throw new IllegalStateException(
+          "index [" + index + "] blocked by: [FORBIDDEN/8/index write]");
+    }
+  }
 
   /** Stores a document (its source as JSON text) in an existing index. */
   public InMemorySearchCluster withDocument(String index, String id, String sourceJson) {
     stored(index);
+    refuseIfBlocked(index);
     documents.computeIfAbsent(index, i -> new TreeMap<>()).put(id, sourceJson);
     versions.computeIfAbsent(index, i -> new TreeMap<>()).merge(id, 1L, Long::sum);
     seqNos.put(index + "/" + id, ++seqNo);
@@ -39,8 +75,11 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   /** Deletes a document as an application would (its version is remembered as a tombstone). */
   public InMemorySearchCluster withoutDocument(String index, String id) {
+    refuseIfBlocked(index);
     Map<String, String> docs = documents.getOrDefault(index, Map.of());
     if (docs.remove(id) != null) {
+      seqNos.remove(index + "/" + id);
+      ++seqNo;
       Long version = versions.get(index).remove(id);
       tombstones.computeIfAbsent(index, i -> new TreeMap<>()).put(id, version + 1);
     }
@@ -223,6 +262,7 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   @Override
   public List<StoredDocument> multiGet(String index, List<DocumentRef> refs) {
+    call("multiGet");
     stored(index);
     List<StoredDocument> result = new ArrayList<>();
     for (DocumentRef ref : refs) {
@@ -245,7 +285,9 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   @Override
   public List<BulkItemResult> bulk(String index, List<BulkWrite> writes) {
+    call("bulk");
     stored(index);
+    refuseIfBlocked(index);
     List<BulkItemResult> results = new ArrayList<>();
     for (BulkWrite write : writes) {
       Map<String, String> docs = documents.computeIfAbsent(index, i -> new TreeMap<>());
@@ -257,6 +299,8 @@ public final class InMemorySearchCluster implements SearchCluster {
           results.add(new BulkItemResult(write.id(), 404, null, null));
         } else {
           docVersions.remove(write.id());
+          seqNos.remove(index + "/" + write.id());
+          ++seqNo;
           deleted.put(write.id(), current + 1);
           results.add(new BulkItemResult(write.id(), 200, null, null));
         }
@@ -290,6 +334,7 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   @Override
   public void setWriteBlock(String index, boolean blocked) {
+    call("setWriteBlock");
     ObjectNode settings = JsonNodeFactory.instance.objectNode();
     if (blocked) {
       settings.put("index.blocks.write", "true");
@@ -301,28 +346,43 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   @Override
   public void refresh(String index) {
+    call("refresh");
     stored(index);
   }
 
   @Override
   public long count(String index) {
+    call("count");
     stored(index);
     return documents.getOrDefault(index, Map.of()).size();
   }
 
   @Override
   public Map<Integer, Long> shardCheckpoints(String index) {
-    throw new UnsupportedOperationException("sequence numbers are not modelled in memory");
+    call("shardCheckpoints");
+    stored(index);
+    // One shard; every operation so far is at or below the cluster-wide counter.
+    return Map.of(0, seqNo);
   }
 
   @Override
   public List<SeqNoHit> searchBySeqNo(
       String index, int shard, long aboveSeqNo, long atMostSeqNo, int size) {
-    throw new UnsupportedOperationException("sequence numbers are not modelled in memory");
+    call("searchBySeqNo");
+    stored(index);
+    String prefix = index + "/";
+    return seqNos.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .filter(e -> e.getValue() > aboveSeqNo && e.getValue() <= atMostSeqNo)
+        .sorted(Map.Entry.comparingByValue())
+        .limit(size)
+        .map(e -> new SeqNoHit(e.getKey().substring(prefix.length()), e.getValue(), 1, null))
+        .toList();
   }
 
   @Override
   public void updateAliases(List<AliasAction> actions) {
+    call("updateAliases");
     // Check everything first so that a failing request changes nothing, as on a real cluster.
     for (AliasAction action : actions) {
       if (action instanceof AliasAction.Add add) {

@@ -590,6 +590,23 @@ abstract class StateStoreContract {
   }
 
   @Test
+  void saveRollover_shouldKeepTheLease_andReleaseIt() {
+    RecipeRef ref = store.createRecipe("orders", RECIPE_JSON).ref();
+    RolloverRecord leased =
+        store.saveRollover(
+            RolloverRecord.blocked(ref, START)
+                .restarted(RolloverPhase.PREPARING)
+                .withLease("arn:aws:states:eu-west-1:1:execution:m:e1", START.plusSeconds(1200)));
+
+    assertThat(store.getRollover(ref)).contains(leased);
+    assertThat(leased.leaseHeld(START.plusSeconds(1199))).isTrue();
+    assertThat(leased.leaseHeld(START.plusSeconds(1200))).isFalse();
+    RolloverRecord released = store.saveRollover(leased.withLease(null, null));
+    assertThat(store.getRollover(ref).orElseThrow().owner()).isNull();
+    assertThat(released.leaseHeld(START)).isFalse();
+  }
+
+  @Test
   void saveRollover_shouldRefuse_whenAnotherWriterSavedFirst() {
     // GIVEN a saved rollover, and a second "new" rollover or a stale copy
     RecipeRef ref = store.createRecipe("orders", RECIPE_JSON).ref();

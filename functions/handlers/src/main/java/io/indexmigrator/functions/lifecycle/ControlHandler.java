@@ -73,13 +73,22 @@ public final class ControlHandler
             Recipe recipe = parseRecipe(input);
             yield new Initializer(lifecycle).init(recipe, input.path("inPlace").asBoolean(false));
           }
-          case "rollover" ->
-              new RolloverCoordinator(lifecycle, verifySlices)
-                  .rollover(
-                      required(input, "recipe"),
-                      input.hasNonNull("verify")
-                          ? Verifier.Mode.valueOf(input.path("verify").asText().toUpperCase())
-                          : null);
+          case "rollover" -> {
+            // From the rollover state machine the request is the execution's input.
+            JsonNode request = input.has("input") ? input.get("input") : input;
+            yield new RolloverCoordinator(lifecycle, verifySlices)
+                .rollover(
+                    required(request, "recipe"),
+                    verifyMode(request),
+                    input.hasNonNull("owner")
+                        ? input.get("owner").asText()
+                        : "invoke:" + (context != null ? context.getAwsRequestId() : "direct"));
+          }
+          case "abortRollover" -> {
+            JsonNode request = input.path("input");
+            yield new RolloverCoordinator(lifecycle, verifySlices)
+                .abort(required(request, "recipe"), required(input, "owner"), cause(request));
+          }
           case "cancel" ->
               new Canceller(lifecycle, executionStopper)
                   .cancel(required(input, "recipe"), input.path("keep").asBoolean(false));
@@ -95,6 +104,36 @@ public final class ControlHandler
     @SuppressWarnings("unchecked")
     Map<String, Object> output = JSON.convertValue(result, Map.class);
     return output;
+  }
+
+  private static Verifier.Mode verifyMode(JsonNode request) {
+    if (!request.hasNonNull("verify")) {
+      return null;
+    }
+    String verify = request.get("verify").asText();
+    return switch (verify) {
+      case "count" -> Verifier.Mode.COUNT;
+      case "checksum" -> Verifier.Mode.CHECKSUM;
+      default ->
+          throw new MigrationFailedException(
+              "'verify' must be 'count' or 'checksum', got '" + verify + "'");
+    };
+  }
+
+  /** The error the rollover state machine caught, in words: Lambda's own JSON when it has one. */
+  static String cause(JsonNode request) {
+    JsonNode error = request.path("error");
+    String type = error.path("Error").asText("unknown error");
+    String cause = error.path("Cause").asText("");
+    try {
+      JsonNode parsed = JSON.readTree(cause);
+      if (parsed != null && parsed.hasNonNull("errorMessage")) {
+        cause = parsed.get("errorMessage").asText();
+      }
+    } catch (Exception notJson) {
+      // A plain-text cause (a timeout, a crashed runtime) is used as it is.
+    }
+    return "the rollover stopped with " + type + (cause.isBlank() ? "" : ": " + cause);
   }
 
   private static Recipe parseRecipe(JsonNode input) {

@@ -1,0 +1,162 @@
+package io.indexmigrator.core.lifecycle;
+
+import io.indexmigrator.core.MigrationFailedException;
+import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.search.SearchCluster.DocumentRef;
+import io.indexmigrator.core.search.SearchCluster.SeqNoHit;
+import io.indexmigrator.core.search.SearchCluster.StoredDocument;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.sync.SyncApplier;
+import io.indexmigrator.core.sync.SyncOutcome;
+import io.indexmigrator.core.verify.DocumentHash;
+import io.indexmigrator.events.ChangeEvent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The exact part of a cut-over: which documents may differ between a source and its destination,
+ * found from the data rather than from the sync queue, re-read on both sides, and made equal.
+ *
+ * <p>Every source write since a {@link Marks mark} has a {@code _seq_no} above the mark of its
+ * shard, so a search by {@code _seq_no} finds each document written since, whatever happened to its
+ * change event. Documents that differed when the mark was older are carried along by id. A delete
+ * leaves nothing to search for: the caller's exact counts, taken after this, prove that none is
+ * missing.
+ */
+final class CutoverDelta {
+  private static final int PAGE = 1000;
+  private static final int READ_BATCH = 500;
+
+  private final SearchCluster source;
+  private final SearchCluster destination;
+  private final SyncApplier applier;
+
+  CutoverDelta(SearchCluster source, SearchCluster destination, SyncApplier applier) {
+    this.source = source;
+    this.destination = destination;
+    this.applier = applier;
+  }
+
+  /** Each source shard's global checkpoint at one moment: nothing at or below it can change. */
+  record Marks(Map<Integer, Long> byShard) {
+    Marks {
+      byShard = Map.copyOf(byShard);
+    }
+  }
+
+  /**
+   * What one pass found.
+   *
+   * @param differing the ids (with routing) whose two sides still differed when read
+   * @param applied how many of them this pass wrote to the destination
+   */
+  record Pass(int checked, int applied, Map<String, String> differing, Marks next) {}
+
+  Marks mark(String sourceIndex) {
+    return new Marks(source.shardCheckpoints(sourceIndex));
+  }
+
+  /**
+   * Finds the documents written since {@code since}, adds {@code carried}, compares both sides.
+   *
+   * @param apply whether to write what differs (the sync consumer would, later, under the same
+   *     rules: a re-read of the source, an external-version write)
+   */
+  Pass pass(
+      IndexRecord index,
+      Marks since,
+      Map<String, String> carried,
+      boolean compareContents,
+      boolean apply) {
+    // Marks for the next pass are taken before searching, so nothing falls between two passes.
+    Marks next = mark(index.source());
+    source.refresh(index.source());
+    Map<String, String> candidates = new LinkedHashMap<>(carried);
+    for (var shard : since.byShard().entrySet()) {
+      long above = shard.getValue();
+      while (true) {
+        List<SeqNoHit> hits =
+            source.searchBySeqNo(index.source(), shard.getKey(), above, Long.MAX_VALUE, PAGE);
+        for (SeqNoHit hit : hits) {
+          candidates.putIfAbsent(hit.id(), hit.routing());
+          above = Math.max(above, hit.seqNo());
+        }
+        if (hits.size() < PAGE) {
+          break;
+        }
+      }
+    }
+    Map<String, String> differing = differing(index, candidates, compareContents);
+    int applied = 0;
+    if (apply && !differing.isEmpty()) {
+      applied = write(index, differing);
+      differing = differing(index, differing, compareContents);
+    }
+    return new Pass(candidates.size(), applied, differing, next);
+  }
+
+  private Map<String, String> differing(
+      IndexRecord index, Map<String, String> candidates, boolean compareContents) {
+    Map<String, String> differing = new LinkedHashMap<>();
+    List<Map.Entry<String, String>> all = new ArrayList<>(candidates.entrySet());
+    if (!all.isEmpty()) {
+      destination.refresh(index.destination());
+    }
+    for (int from = 0; from < all.size(); from += READ_BATCH) {
+      List<Map.Entry<String, String>> batch =
+          all.subList(from, Math.min(all.size(), from + READ_BATCH));
+      List<DocumentRef> refs =
+          batch.stream().map(e -> new DocumentRef(e.getKey(), e.getValue())).toList();
+      List<StoredDocument> left = source.multiGet(index.source(), refs);
+      List<StoredDocument> right = destination.multiGet(index.destination(), refs);
+      for (int i = 0; i < batch.size(); i++) {
+        if (!same(left.get(i), right.get(i), compareContents)) {
+          differing.put(batch.get(i).getKey(), batch.get(i).getValue());
+        }
+      }
+    }
+    return differing;
+  }
+
+  private static boolean same(StoredDocument a, StoredDocument b, boolean compareContents) {
+    if (a.found() != b.found()) {
+      return false;
+    }
+    if (!a.found()) {
+      return true;
+    }
+    if (!compareContents) {
+      // Transformed documents differ by design; the copy and the sync write at the source's
+      // version.
+      return a.version() == b.version();
+    }
+    return DocumentHash.of(a.id(), a.sourceJson()) == DocumentHash.of(b.id(), b.sourceJson());
+  }
+
+  private int write(IndexRecord index, Map<String, String> ids) {
+    List<ChangeEvent> events = new ArrayList<>();
+    ids.forEach(
+        (id, routing) ->
+            events.add(
+                new ChangeEvent(index.source(), id, ChangeEvent.Op.INDEX, null, null, routing)));
+    int applied = 0;
+    for (SyncOutcome outcome : applier.apply(events)) {
+      if (outcome.kind() == SyncOutcome.Kind.APPLIED) {
+        applied++;
+      } else {
+        throw new MigrationFailedException(
+            "could not make '"
+                + index.destination()
+                + "' equal to '"
+                + index.source()
+                + "': "
+                + outcome.kind()
+                + " "
+                + outcome.reason());
+      }
+    }
+    return applied;
+  }
+}
