@@ -34,6 +34,10 @@ public final class Main {
             cmd.getErr().println("migrator: " + e.getMessage());
             return 2;
           }
+          if (e instanceof RolloverCommand.RolloverFailed) {
+            cmd.getErr().println("migrator: " + e.getMessage());
+            return 1;
+          }
           throw e;
         });
     return cli;

@@ -2,6 +2,8 @@ package io.indexmigrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,6 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 
 /** {@code migrator rollover <name>}: block writes, verify, swap aliases atomically, unblock. */
 @Command(
@@ -38,12 +42,7 @@ final class RolloverCommand implements Callable<Integer> {
       throw new UserError("--verify must be 'count' or 'checksum', got '" + verify + "'");
     }
     PrintWriter out = spec.commandLine().getOut();
-    var request = ControlCall.JSON.createObjectNode();
-    request.put("action", "rollover").put("recipe", name);
-    if (verify != null) {
-      request.put("verify", verify);
-    }
-    JsonNode report = ControlCall.invoke(deployment.resolve(), request);
+    JsonNode report = run(deployment.resolve());
     if (json) {
       out.println(ControlCall.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
     } else {
@@ -81,5 +80,89 @@ final class RolloverCommand implements Callable<Integer> {
               + (steps.isEmpty() ? "" : steps.append(')').toString()));
     }
     return report.path("passed").asBoolean() ? 0 : 1;
+  }
+
+  /**
+   * Starts the rollover state machine and waits for it. An execution, not a synchronous invoke: its
+   * Catch lifts the write blocks even if the function dies, and no SDK retry can start a second
+   * rollover.
+   */
+  private JsonNode run(Deployment target) throws Exception {
+    var input = ControlCall.JSON.createObjectNode().put("recipe", name);
+    if (verify != null) {
+      input.put("verify", verify);
+    } else {
+      input.putNull("verify");
+    }
+    try (SfnClient sfn = target.sfn()) {
+      String arn =
+          sfn.startExecution(
+                  r ->
+                      r.stateMachineArn(target.stateMachineArn("RolloverStateMachine"))
+                          .name(executionName())
+                          .input(input.toString()))
+              .executionArn();
+      while (true) {
+        DescribeExecutionResponse execution = sfn.describeExecution(r -> r.executionArn(arn));
+        switch (execution.status()) {
+          case SUCCEEDED -> {
+            return ControlCall.JSON.readTree(execution.output());
+          }
+          case RUNNING -> Thread.sleep(POLL.toMillis());
+          default -> throw failure(arn, execution);
+        }
+      }
+    }
+  }
+
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private String executionName() {
+    // Execution names allow 80 characters of [A-Za-z0-9-_].
+    String safe = name.replaceAll("[^A-Za-z0-9_-]", "-");
+    safe = safe.substring(0, Math.min(safe.length(), 50));
+    return safe + "-rollover-" + Instant.now().toEpochMilli();
+  }
+
+  /** The error the execution ended with, as one line: exit 2 when nothing was changed. */
+  private RuntimeException failure(String arn, DescribeExecutionResponse execution) {
+    String error = execution.error() == null ? execution.statusAsString() : execution.error();
+    String cause = execution.cause() == null ? "" : execution.cause();
+    try {
+      JsonNode parsed = ControlCall.JSON.readTree(cause);
+      if (parsed != null && parsed.hasNonNull("errorMessage")) {
+        cause = parsed.get("errorMessage").asText();
+      }
+    } catch (Exception notJson) {
+      // A plain-text cause (a timeout, a crashed runtime) is shown as it is.
+    }
+    if (error.endsWith("RolloverRefusedException")) {
+      return new UserError("rollover refused: " + cause);
+    }
+    if (error.equals("RolloverAbortFailed")) {
+      return new RolloverFailed(
+          "rollover failed, and lifting its write blocks failed too ("
+              + cause
+              + "); the sources may still refuse writes: run 'migrator rollover "
+              + name
+              + "' again to settle it ("
+              + arn
+              + ")");
+    }
+    String type = error.substring(error.lastIndexOf('.') + 1);
+    return new RolloverFailed(
+        "rollover failed: "
+            + (type.endsWith("MigrationFailedException") ? "" : type + ": ")
+            + cause
+            + "; no alias was changed and the write blocks were lifted ("
+            + arn
+            + ")");
+  }
+
+  /** A rollover that ran and failed: exit 1. */
+  static final class RolloverFailed extends RuntimeException {
+    RolloverFailed(String message) {
+      super(message);
+    }
   }
 }
