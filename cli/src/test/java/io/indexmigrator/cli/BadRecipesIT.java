@@ -44,6 +44,10 @@ class BadRecipesIT {
             "name: bad-6\nindexes: [{source: bad}]\ncopy: {slices: 0}\n",
             "copy.slices"),
         bad("unknown field", "name: bad-7\nindexes: [{source: bad, mapings: {}}]\n", "mapings"),
+        bad(
+            "another source cluster (not supported yet)",
+            "name: bad-7c\nsource: {cluster: old-es}\nindexes: [{source: bad}]\n",
+            "source.cluster"),
         bad("unknown index", "name: bad-8\nindexes: [{source: no-such-index}]\n", "no-such-index"),
         bad("pattern matching nothing", "name: bad-9\nindexes: [{source: zzz-*}]\n", "zzz-*"),
         bad(

@@ -296,6 +296,17 @@ public final class RecipeLoader {
   }
 
   private static void checkSemantics(JsonNode root, Recipe recipe, List<RecipeProblem> problems) {
+    if (!SourceCluster.DEFAULT_CLUSTER.equals(recipe.source().cluster())) {
+      // Refused rather than migrated in-cluster: the name would otherwise be silently ignored.
+      problems.add(
+          new RecipeProblem(
+              "source.cluster",
+              "'"
+                  + recipe.source().cluster()
+                  + "': cross-cluster migrations are not supported yet; only '"
+                  + SourceCluster.DEFAULT_CLUSTER
+                  + "' (the cluster the functions are configured for) is"));
+    }
     Map<String, String> destinationOwners = new HashMap<>();
     for (int i = 0; i < recipe.indexes().size(); i++) {
       IndexSpec spec = recipe.indexes().get(i);
