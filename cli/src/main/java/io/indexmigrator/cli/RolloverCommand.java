@@ -47,7 +47,7 @@ final class RolloverCommand implements Callable<Integer> {
       out.println(ControlCall.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
     } else {
       out.println(
-          (report.path("passed").asBoolean() ? "rolled over: " : "rollover refused: ")
+          (report.path("passed").asBoolean() ? "rolled over: " : "rollover failed: ")
               + report.path("message").asText());
       for (JsonNode result : report.path("verification")) {
         out.printf(

@@ -36,6 +36,9 @@ final class TwinFixture {
   final SampleIndex cluster;
   final URI clusterUrl;
 
+  /** Between the functions and the cluster: a test may fail or hold one request there. */
+  FaultProxy proxy;
+
   /**
    * The engine the twin's cluster runs: OpenSearch 2.19.6 unless {@code -Dmigrator.it.engine} names
    * another (e.g. {@code opensearch:3}, {@code elasticsearch:7.10.2}), so the same ITs can be run
@@ -55,7 +58,15 @@ final class TwinFixture {
                 home.resolve("template.yaml"),
                 ENGINE,
                 Optional.empty(),
-                TwinOptions.DEFAULT_STACK));
+                TwinOptions.DEFAULT_STACK,
+                cluster -> {
+                  try {
+                    proxy = new FaultProxy(cluster);
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                  return proxy.uri();
+                }));
     System.out.println("twin cluster: " + ENGINE.distribution() + " " + ENGINE.version());
     state = twin.state();
     state.write(stateDir);

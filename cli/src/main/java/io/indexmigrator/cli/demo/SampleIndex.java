@@ -83,6 +83,11 @@ public final class SampleIndex {
     return (System.nanoTime() - started) / 1_000_000;
   }
 
+  /** Deletes one document as the application would, visible to search at once. */
+  public void deleteDocument(String index, String id) throws IOException, InterruptedException {
+    check(send("DELETE", "/" + index + "/_doc/" + id + "?refresh=true", null), "delete " + id);
+  }
+
   public JsonNode get(String path) throws IOException, InterruptedException {
     HttpResponse<String> response = send("GET", path, null);
     return JSON.readTree(response.body());

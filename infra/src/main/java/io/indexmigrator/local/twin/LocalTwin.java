@@ -99,7 +99,11 @@ public final class LocalTwin implements AutoCloseable {
         SamTemplate.load(
             options.template(),
             account,
-            Map.of("ClusterEndpoint", destination.httpUri().toString(), "ClusterAuth", "none"));
+            Map.of(
+                "ClusterEndpoint",
+                options.functionRoute().apply(destination.httpUri()).toString(),
+                "ClusterAuth",
+                "none"));
 
     LocalDynamoDb dynamoDb =
         track(LocalDynamoDb.start(0, Optional.of(stateDir.resolve("dynamodb"))));

@@ -51,8 +51,21 @@ final class CutoverDelta {
    *
    * @param differing the ids (with routing) whose two sides still differed when read
    * @param applied how many of them this pass wrote to the destination
+   * @param next where the next pass starts, or null when none was asked for
    */
-  record Pass(int checked, int applied, Map<String, String> differing, Marks next) {}
+  record Pass(
+      int checked,
+      int applied,
+      Map<String, String> differing,
+      Map<String, Kind> kinds,
+      Marks next) {}
+
+  /** How the two sides of a differing document differ. */
+  enum Kind {
+    MISSING,
+    UNEXPECTED,
+    DIFFERENT
+  }
 
   Marks mark(String sourceIndex) {
     return new Marks(source.shardCheckpoints(sourceIndex));
@@ -63,15 +76,17 @@ final class CutoverDelta {
    *
    * @param apply whether to write what differs (the sync consumer would, later, under the same
    *     rules: a re-read of the source, an external-version write)
+   * @param markNext whether another pass follows (under the write block, none does)
    */
   Pass pass(
       IndexRecord index,
       Marks since,
       Map<String, String> carried,
       boolean compareContents,
-      boolean apply) {
+      boolean apply,
+      boolean markNext) {
     // Marks for the next pass are taken before searching, so nothing falls between two passes.
-    Marks next = mark(index.source());
+    Marks next = markNext ? mark(index.source()) : null;
     source.refresh(index.source());
     Map<String, String> candidates = new LinkedHashMap<>(carried);
     for (var shard : since.byShard().entrySet()) {
@@ -88,17 +103,22 @@ final class CutoverDelta {
         }
       }
     }
-    Map<String, String> differing = differing(index, candidates, compareContents);
+    Map<String, Kind> kinds = new LinkedHashMap<>();
+    Map<String, String> differing = differing(index, candidates, compareContents, kinds);
     int applied = 0;
     if (apply && !differing.isEmpty()) {
       applied = write(index, differing);
-      differing = differing(index, differing, compareContents);
+      kinds.clear();
+      differing = differing(index, differing, compareContents, kinds);
     }
-    return new Pass(candidates.size(), applied, differing, next);
+    return new Pass(candidates.size(), applied, differing, kinds, next);
   }
 
   private Map<String, String> differing(
-      IndexRecord index, Map<String, String> candidates, boolean compareContents) {
+      IndexRecord index,
+      Map<String, String> candidates,
+      boolean compareContents,
+      Map<String, Kind> kinds) {
     Map<String, String> differing = new LinkedHashMap<>();
     List<Map.Entry<String, String>> all = new ArrayList<>(candidates.entrySet());
     if (!all.isEmpty()) {
@@ -113,7 +133,13 @@ final class CutoverDelta {
       List<StoredDocument> right = destination.multiGet(index.destination(), refs);
       for (int i = 0; i < batch.size(); i++) {
         if (!same(left.get(i), right.get(i), compareContents)) {
-          differing.put(batch.get(i).getKey(), batch.get(i).getValue());
+          String id = batch.get(i).getKey();
+          differing.put(id, batch.get(i).getValue());
+          kinds.put(
+              id,
+              !right.get(i).found()
+                  ? Kind.MISSING
+                  : !left.get(i).found() ? Kind.UNEXPECTED : Kind.DIFFERENT);
         }
       }
     }

@@ -195,21 +195,18 @@ public final class RolloverCoordinator {
     RecipeRef ref = recipe.ref();
     RolloverRecord record = lifecycle.store().getRollover(ref).orElse(null);
     if (record == null || !owner.equals(record.owner())) {
+      String what;
+      if (record == null) {
+        what = "nothing to clean up: the rollover never started";
+      } else if (record.owner() != null) {
+        what = "nothing to clean up here: the rollover belongs to " + record.owner();
+      } else if (record.phase() == RolloverPhase.FAILED) {
+        what = "the rollover had already lifted its write blocks (" + record.failure() + ")";
+      } else {
+        what = "nothing to clean up: the rollover is " + record.phase();
+      }
       return new RolloverReport(
-          name,
-          false,
-          null,
-          List.of(),
-          0,
-          List.of(),
-          0,
-          Map.of(),
-          "nothing to clean up: the rollover never started ("
-              + cause
-              + ")"
-              + (record != null && record.owner() != null
-                  ? "; the rollover record belongs to " + record.owner()
-                  : ""));
+          name, false, null, List.of(), 0, List.of(), 0, Map.of(), what + " (" + cause + ")");
     }
     if (recipe.status() != RecipeStatus.ROLLING_OVER) {
       lifecycle.store().saveRollover(record.withLease(null, null));
@@ -313,7 +310,7 @@ public final class RolloverCoordinator {
         differing = full.differing();
       }
       for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
-        CutoverDelta.Pass done = delta.pass(index, since, differing, contents, false);
+        CutoverDelta.Pass done = delta.pass(index, since, differing, contents, false, true);
         since = done.next();
         differing = done.differing();
         if (done.checked() < SMALL_WINDOW) {
@@ -353,7 +350,7 @@ public final class RolloverCoordinator {
     }
     window.step("drain");
     long applied = 0;
-    Map<String, Map<String, String>> stillDiffering = new LinkedHashMap<>();
+    Map<String, Map<String, CutoverDelta.Kind>> stillDiffering = new LinkedHashMap<>();
     for (IndexRecord index : indexes) {
       // Without a sync nothing may have been written since the copy: what differs is reported.
       CutoverDelta.Pass pass =
@@ -362,14 +359,23 @@ public final class RolloverCoordinator {
               marks.get(index.source()),
               carried.get(index.source()),
               comparesContents(parsed, index),
-              synced);
+              synced,
+              false);
       applied += pass.applied();
       if (!pass.differing().isEmpty()) {
-        stillDiffering.put(index.source(), pass.differing());
+        stillDiffering.put(index.source(), pass.kinds());
       }
     }
     window.step("delta");
-    List<VerificationResult> results = countsAgree(indexes, mode, stillDiffering);
+    // Only a consumer applying change events can still bring the counts together.
+    List<VerificationResult> results =
+        countsAgree(
+            indexes,
+            mode,
+            stillDiffering,
+            parsed.sync().mode() == SyncOptions.SyncMode.EVENTS
+                ? timing.drainTimeout()
+                : Duration.ZERO);
     boolean passed = results.stream().allMatch(VerificationResult::passed);
     window.step("verify");
 
@@ -487,13 +493,16 @@ public final class RolloverCoordinator {
   }
 
   /**
-   * Exact counts on both sides, waited for up to the drain timeout: after the delta, a difference
-   * can only be a delete the consumer has not applied yet.
+   * Exact counts on both sides, waited for up to {@code wait}: after the delta, a difference can
+   * only be a delete the consumer has not applied yet.
    */
   private List<VerificationResult> countsAgree(
-      List<IndexRecord> indexes, Verifier.Mode mode, Map<String, Map<String, String>> differing) {
+      List<IndexRecord> indexes,
+      Verifier.Mode mode,
+      Map<String, Map<String, CutoverDelta.Kind>> differing,
+      Duration wait) {
     long started = System.nanoTime();
-    long deadline = started + timing.drainTimeout().toNanos();
+    long deadline = started + wait.toNanos();
     while (true) {
       List<VerificationResult> results = new ArrayList<>();
       boolean equal = true;
@@ -502,13 +511,8 @@ public final class RolloverCoordinator {
         lifecycle.destination().refresh(index.destination());
         long sourceCount = lifecycle.source().count(index.source());
         long destinationCount = lifecycle.destination().count(index.destination());
-        List<String> different =
-            differing.getOrDefault(index.source(), Map.of()).keySet().stream()
-                .sorted()
-                .limit(Verifier.MAX_LISTED)
-                .toList();
-        long differences = differing.getOrDefault(index.source(), Map.of()).size();
-        equal &= sourceCount == destinationCount && differences == 0;
+        Map<String, CutoverDelta.Kind> kinds = differing.getOrDefault(index.source(), Map.of());
+        equal &= sourceCount == destinationCount && kinds.isEmpty();
         results.add(
             new VerificationResult(
                 index.source(),
@@ -516,10 +520,10 @@ public final class RolloverCoordinator {
                 mode.name().toLowerCase(),
                 sourceCount,
                 destinationCount,
-                List.of(),
-                List.of(),
-                different,
-                differences,
+                listed(kinds, CutoverDelta.Kind.MISSING),
+                listed(kinds, CutoverDelta.Kind.UNEXPECTED),
+                listed(kinds, CutoverDelta.Kind.DIFFERENT),
+                kinds.size(),
                 (System.nanoTime() - started) / 1_000_000));
       }
       if (equal || !differing.isEmpty() || System.nanoTime() > deadline) {
@@ -527,6 +531,15 @@ public final class RolloverCoordinator {
       }
       sleep(timing.poll());
     }
+  }
+
+  private static List<String> listed(Map<String, CutoverDelta.Kind> kinds, CutoverDelta.Kind kind) {
+    return kinds.entrySet().stream()
+        .filter(e -> e.getValue() == kind)
+        .map(Map.Entry::getKey)
+        .sorted()
+        .limit(Verifier.MAX_LISTED)
+        .toList();
   }
 
   /** The outcome of settling a rollover that stopped half-way. */

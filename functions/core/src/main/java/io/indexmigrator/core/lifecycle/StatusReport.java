@@ -117,8 +117,19 @@ public record StatusReport(
       Long etaSeconds,
       List<String> failureReasons) {}
 
+  /**
+   * The last rollover.
+   *
+   * @param owner who runs it now (a rollover execution's ARN), or null when none does
+   * @param leaseUntil until when that owner holds it, or null
+   */
   public record Rollover(
-      String phase, Long writeBlockedMillis, String verification, String failure) {}
+      String phase,
+      Long writeBlockedMillis,
+      String verification,
+      String failure,
+      String owner,
+      String leaseUntil) {}
 
   public StatusReport withExecution(Execution newExecution) {
     return new StatusReport(

@@ -89,7 +89,9 @@ public final class StatusReporter {
                         r.phase().name(),
                         r.writeBlockedMillis(),
                         r.verificationJson(),
-                        r.failure()))
+                        r.failure(),
+                        r.owner(),
+                        r.leaseUntil() == null ? null : r.leaseUntil().toString()))
             .orElse(null);
     SyncStats stats = store.getSyncStats(recipe.ref());
     StatusReport.Sync sync =

@@ -1,0 +1,199 @@
+package io.indexmigrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.indexmigrator.events.ChangePublisher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Benchmark (not a test): the write-blocked window of repeated rollovers of a large index under a
+ * steady application write rate (inserts, updates, deletes, recreates through the alias, each with
+ * its change event), on the local twin and the engine {@code -Dmigrator.it.engine} names. Every
+ * round copies the live index to a new one, syncs, rolls over, then checks the application's ledger
+ * of acknowledged writes against the new live index.
+ *
+ * <p>Run with {@code bench/run-rollover.sh [docs] [rounds] [modes] [writesPerSecond]}; prints a
+ * summary and writes bench/results/rollover-*.json.
+ */
+public final class RolloverBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    int docs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    List<String> modes = List.of((args.length > 2 ? args[2] : "count,checksum").split(","));
+    int rate = args.length > 3 ? Integer.parseInt(args[3]) : 500;
+    TwinFixture twin = TwinFixture.get();
+    String base = "rb-" + Instant.now().getEpochSecond();
+    String live = base + "-0";
+    twin.cluster.create(live, base);
+    long loadMillis = twin.cluster.load(live, docs, 1);
+    System.out.printf("loaded %,d documents into %s in %d ms%n", docs, live, loadMillis);
+
+    ObjectNode result = JSON.createObjectNode();
+    result.put("date", Instant.now().toString());
+    result.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
+    result.put("engine", TwinFixture.ENGINE.distribution() + " " + TwinFixture.ENGINE.version());
+    result.put("documents", docs);
+    result.put("writesPerSecondTarget", rate);
+    ArrayNode runs = result.putArray("rollovers");
+    Map<String, List<JsonNode>> byMode = new LinkedHashMap<>();
+    int next = 1;
+    try (var sqs = twin.sqs()) {
+      ChangePublisher publisher = ChangePublisher.create(sqs, twin.state.queues().get("SyncQueue"));
+      for (int round = 0; round < rounds; round++) {
+        for (String mode : modes) {
+          String name = base + "-r" + next;
+          String destination = base + "-" + next;
+          next++;
+          Path recipe =
+              twin.writeRecipe(
+                  name + ".yaml",
+                  """
+                  name: %s
+                  indexes: [{source: %s, destination: %s}]
+                  sync: {mode: events}
+                  rollover: {verify: %s}
+                  """
+                      .formatted(name, base, destination, mode));
+          require(twin.cli("init", name, "--file", recipe.toString()));
+          long copyStarted = System.nanoTime();
+          require(twin.cli("run", name, "--wait"));
+          long copyMillis = (System.nanoTime() - copyStarted) / 1_000_000;
+          LiveWriter writer = new LiveWriter(twin.clusterUrl, base, publisher, next, docs, rate);
+          long writeStarted = System.nanoTime();
+          writer.start();
+          Thread.sleep(3000);
+          TwinFixture.Run rollover = twin.cli("rollover", name, "--json");
+          Thread.sleep(1000);
+          Map<String, LiveWriter.Acked> ledger = writer.stop();
+          double achieved = writer.operations.get() / ((System.nanoTime() - writeStarted) / 1e9);
+          JsonNode report = JSON.readTree(rollover.out().isBlank() ? "{}" : rollover.out());
+          long lost = lostWrites(twin, destination, ledger);
+          ObjectNode run = runs.addObject();
+          run.put("recipe", name);
+          run.put("verify", mode);
+          run.put("copyMillis", copyMillis);
+          run.put("exitCode", rollover.exitCode());
+          run.put("passed", report.path("passed").asBoolean());
+          run.put("writeBlockedMillis", report.path("writeBlockedMillis").asLong(-1));
+          run.set("blockedWindow", report.path("blockedWindow"));
+          run.put("longestRefusalSeenByWriterMillis", writer.longestRefusalMillis.get());
+          run.put("writesPerSecondAchieved", Math.round(achieved));
+          run.put("acknowledgedWritesChecked", ledger.size());
+          run.put("acknowledgedWritesLost", lost);
+          if (rollover.exitCode() != 0) {
+            run.put("message", rollover.all().trim());
+          }
+          byMode.computeIfAbsent(mode, m -> new ArrayList<>()).add(run);
+          System.out.printf(
+              "%s (%s): exit %d, blocked %d ms %s, writer refused up to %d ms, %.0f writes/s,"
+                  + " %d lost of %,d checked; copy %d ms%n",
+              name,
+              mode,
+              rollover.exitCode(),
+              run.path("writeBlockedMillis").asLong(),
+              run.path("blockedWindow"),
+              writer.longestRefusalMillis.get(),
+              achieved,
+              lost,
+              ledger.size(),
+              copyMillis);
+          // The previous live index is the rollback point no more: free its memory and disk.
+          twin.cluster.delete(live);
+          live = destination;
+        }
+      }
+    }
+    ObjectNode summary = result.putObject("summary");
+    byMode.forEach(
+        (mode, list) -> {
+          List<Long> blocked = new ArrayList<>();
+          list.forEach(r -> blocked.add(r.path("writeBlockedMillis").asLong()));
+          Collections.sort(blocked);
+          ObjectNode s = summary.putObject(mode);
+          s.put("rollovers", list.size());
+          s.put("passed", list.stream().filter(r -> r.path("passed").asBoolean()).count());
+          s.put("blockedMedianMillis", blocked.get(blocked.size() / 2));
+          s.put("blockedMaxMillis", blocked.get(blocked.size() - 1));
+          s.put(
+              "lostWrites",
+              list.stream().mapToLong(r -> r.path("acknowledgedWritesLost").asLong()).sum());
+          Map<String, List<Long>> steps = new LinkedHashMap<>();
+          list.forEach(
+              r ->
+                  r.path("blockedWindow")
+                      .properties()
+                      .forEach(
+                          e ->
+                              steps
+                                  .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                  .add(e.getValue().asLong())));
+          ObjectNode medians = s.putObject("stepMedianMillis");
+          steps.forEach(
+              (step, values) -> {
+                Collections.sort(values);
+                medians.put(step, values.get(values.size() / 2));
+              });
+          System.out.printf(
+              "%s: %d rollovers, blocked median %d ms, max %d ms, steps %s, lost %d%n",
+              mode,
+              list.size(),
+              s.path("blockedMedianMillis").asLong(),
+              s.path("blockedMaxMillis").asLong(),
+              medians,
+              s.path("lostWrites").asLong());
+        });
+    Path out =
+        Path.of("..", "bench", "results", "rollover-" + Instant.now().getEpochSecond() + ".json");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+    System.out.println("wrote " + out.normalize());
+    System.exit(0);
+  }
+
+  /** Acknowledged writes the new live index does not hold as the application last saw them. */
+  private static long lostWrites(
+      TwinFixture twin, String index, Map<String, LiveWriter.Acked> ledger) throws Exception {
+    twin.cluster.post("/" + index + "/_refresh", null);
+    List<String> ids = new ArrayList<>(ledger.keySet());
+    long lost = 0;
+    for (int from = 0; from < ids.size(); from += 500) {
+      ArrayNode docs = JSON.createArrayNode();
+      ids.subList(from, Math.min(ids.size(), from + 500))
+          .forEach(id -> docs.addObject().put("_id", id));
+      ObjectNode body = JSON.createObjectNode();
+      body.set("docs", docs);
+      JsonNode found = twin.cluster.post("/" + index + "/_mget", body.toString());
+      for (JsonNode doc : found.path("docs")) {
+        LiveWriter.Acked acked = ledger.get(doc.path("_id").asText());
+        boolean present = doc.path("found").asBoolean();
+        if (acked.source() == null
+            ? present
+            : !present || !sameJson(acked.source(), doc.path("_source"))) {
+          lost++;
+        }
+      }
+    }
+    return lost;
+  }
+
+  private static boolean sameJson(String expected, JsonNode actual) throws Exception {
+    return JSON.readTree(expected).equals(actual);
+  }
+
+  private static void require(TwinFixture.Run run) {
+    if (run.exitCode() != 0) {
+      throw new IllegalStateException(run.all());
+    }
+  }
+}
