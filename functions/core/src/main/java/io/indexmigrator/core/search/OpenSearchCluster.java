@@ -382,6 +382,36 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     return taskStatus(taskId, expectOk(operation, reply));
   }
 
+  @Override
+  public ReindexTaskStatus reindexSample(ReindexRequest request, int maxDocs) {
+    ObjectNode body = reindexBody(request);
+    body.put("max_docs", maxDocs);
+    String operation =
+        "trial reindex " + request.sourceIndex() + " -> " + request.destinationIndex();
+    Reply reply = send("POST", "/_reindex", Map.of("wait_for_completion", "true"), body);
+    if (!reply.isSuccess()) {
+      JsonNode error = reply.body().path("error");
+      // The top-level reason of a script error is only "compile error"; the cause says where.
+      throw new SearchClusterException(
+          operation + " on " + description,
+          reply.status(),
+          error.path("type").asText("http_" + reply.status()),
+          error.isMissingNode() ? reply.body().toString() : describeError(error));
+    }
+    ObjectNode finished = NODES.objectNode().put("completed", true);
+    finished.set("response", reply.body());
+    return taskStatus("sample", finished);
+  }
+
+  @Override
+  public boolean ingestPipelineExists(String id) {
+    Reply reply = send("GET", "/_ingest/pipeline/" + encode(id), Map.of(), null);
+    if (reply.status() == 404) {
+      return false;
+    }
+    return expectOk("get ingest pipeline '" + id + "'", reply).has(id);
+  }
+
   static ReindexTaskStatus taskStatus(String taskId, JsonNode body) {
     boolean completed = body.path("completed").asBoolean(false);
     JsonNode response = body.path("response");
