@@ -57,6 +57,15 @@ ensure_command() {
   fi
 }
 
+# Prints the first source, pom or resource newer than file $1 (then the build is stale), or nothing.
+# Generated files belong under target/ or .migrator/ (node_modules, which node needs beside the
+# code that imports it, is skipped too): a file written there by a build or the twin would make
+# every later call rebuild.
+newer_source() {
+  find "$MIGRATOR_HOME/pom.xml" "$MIGRATOR_HOME/functions" "$MIGRATOR_HOME/infra" "$MIGRATOR_HOME/cli" \
+    \( -name target -o -name node_modules \) -prune -o -type f -newer "$1" -print -quit
+}
+
 ensure_build_tools() {
   find_jdk 21
   ensure_command mvn maven

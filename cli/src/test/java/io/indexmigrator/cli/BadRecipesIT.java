@@ -94,7 +94,19 @@ class BadRecipesIT {
         bad(
             "mapping the cluster rejects (keyword with an analyzer), after a valid first index",
             "name: bad-21\nindexes:\n  - {source: bad-taken}\n  - {source: bad, mappings: {properties: {t: {type: keyword, analyzer: standard}}}}\n",
-            "analyzer"));
+            "analyzer"),
+        bad(
+            "transform script that does not compile (the engine's reason is shown)",
+            "name: bad-22\nindexes: [{source: bad, transform: {script: {source: 'ctx._source.x = ;'}}}]\n",
+            "compile error"),
+        bad(
+            "transform script named in the message",
+            "name: bad-23\nindexes: [{source: bad, transform: {script: {source: 'ctx._source.y = ;'}}}]\n",
+            "ctx._source.y = ;"),
+        bad(
+            "transform pipeline that does not exist",
+            "name: bad-24\nindexes: [{source: bad, transform: {pipeline: no-such-pipeline}}]\n",
+            "pipeline 'no-such-pipeline' does not exist"));
   }
 
   private static Arguments bad(String what, String yaml, String expected) {

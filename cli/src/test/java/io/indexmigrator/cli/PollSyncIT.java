@@ -97,9 +97,13 @@ class PollSyncIT {
 
     TwinFixture.Run rollover = twin.cli("rollover", name);
 
-    assertThat(rollover.exitCode()).isEqualTo(2);
+    // docs/cli.md: a rollover refused before it starts is exit 2, and nothing was changed.
+    assertThat(rollover.exitCode()).as(rollover.all()).isEqualTo(2);
     assertThat(rollover.err()).contains("cannot see deletions").contains("acceptMissedDeletes");
     assertThat(twin.get("/_alias/" + name).has(name + "-v1")).isTrue();
+    assertThat(twin.get("/" + name + "-v1/_settings").toString())
+        .doesNotContain("\"write\":\"true\"");
+    assertThat(status(name).path("state").asText()).isEqualTo("SYNCING");
     assertThat(twin.cli("cancel", name).exitCode()).isZero();
   }
 

@@ -11,7 +11,9 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -31,6 +33,13 @@ final class EngineInstaller {
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineInstaller.class);
   private static final String TEMP_PREFIX = ".unpacking-";
+
+  /**
+   * Part of each install's directory name. Bump it whenever the installer adds or changes what it
+   * assembles: the cache is shared by every checkout on the machine, and an install built by an
+   * older layout (2 added lang-painless and ingest-common) must be rebuilt, not reused.
+   */
+  static final String LAYOUT = "layout2";
 
   /** An unpack this old is from a crashed run, not a concurrent one. */
   private static final Duration ABANDONED_AFTER = Duration.ofHours(1);
@@ -61,7 +70,7 @@ final class EngineInstaller {
 
   /** Returns the engine's home directory, downloading and unpacking it on first use. */
   Path install(EngineVersion engine) {
-    Path home = cacheDir.resolve(engine.distribution().id() + "-" + engine.version());
+    Path home = cacheDir.resolve(directoryName(engine));
     if (Files.isDirectory(home)) {
       return home;
     }
@@ -74,15 +83,23 @@ final class EngineInstaller {
       try {
         unzipStrippingTopDirectory(zip, staging);
         Files.createDirectories(staging.resolve("plugins"));
-        var jars = ReindexModule.assemble(staging, engine, maven);
+        List<String> added = new ArrayList<>();
+        ReindexModule.assemble(staging, engine, maven).stream()
+            .map(j -> ReindexModule.NAME + ":" + j.artifactId())
+            .forEach(added::add);
+        for (MavenModule module : MavenModule.ALL) {
+          module.assemble(staging, engine, maven).stream()
+              .map(j -> module.name() + ":" + j.artifactId())
+              .forEach(added::add);
+        }
         makeReadableByAll(staging);
         if (publish(staging, home)) {
           LOG.info(
-              "installed {} into {} in {} s (reindex module: {})",
+              "installed {} into {} in {} s (assembled module jars: {})",
               engine.displayName(),
               home,
               String.format("%.1f", Duration.between(started, Instant.now()).toMillis() / 1000.0),
-              jars.stream().map(MavenArtifacts.Jar::artifactId).toList());
+              added);
         }
       } finally {
         if (Files.exists(staging)) {
@@ -93,6 +110,11 @@ final class EngineInstaller {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot install " + engine.displayName() + " into " + home, e);
     }
+  }
+
+  /** E.g. {@code opensearch-2.19.6-layout2}. */
+  static String directoryName(EngineVersion engine) {
+    return engine.distribution().id() + "-" + engine.version() + "-" + LAYOUT;
   }
 
   static String zipCoordinates(EngineVersion engine) {

@@ -143,8 +143,7 @@ final class SfnServerProject {
     Path lockfile = dir.resolve("package-lock.json");
     // Several JVMs (CLI, parallel test forks) may start at once; one npm ci at a time per checkout.
     try (FileChannel channel =
-            FileChannel.open(
-                dir.resolve(".npm-ci.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         var lock = channel.lock()) {
       if (isInstalled(lockfile)) {
         return;
@@ -162,6 +161,20 @@ final class SfnServerProject {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot install node dependencies in " + dir, e);
     }
+  }
+
+  /**
+   * {@code <checkout>/.migrator/npm-ci.lock}: nothing generated may be written under the source
+   * tree, because bin/migrator rebuilds whenever a file there is newer than the CLI jar.
+   * (node_modules has to stay beside server.mjs, where node resolves imports; bin/migrator skips
+   * it.)
+   */
+  Path lockFile() throws IOException {
+    Path checkout = dir;
+    for (int i = 0; i < Path.of(RELATIVE_DIR).getNameCount(); i++) {
+      checkout = checkout.getParent();
+    }
+    return Files.createDirectories(checkout.resolve(".migrator")).resolve("npm-ci.lock");
   }
 
   private boolean isInstalled(Path lockfile) throws IOException {

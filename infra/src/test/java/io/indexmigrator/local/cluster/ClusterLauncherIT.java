@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.core.search.ClusterEndpoint;
+import io.indexmigrator.core.search.OpenSearchCluster;
+import io.indexmigrator.core.search.ReindexRequest;
+import io.indexmigrator.core.search.SearchCluster;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts every supported engine for real (one at a time, the machine is small) and checks that
- * reindexing works on each: sliced, asynchronous, and from a remote Elasticsearch 7.
+ * reindexing works on each: sliced, asynchronous, with a painless script, through an ingest
+ * pipeline, tagged with the X-Opaque-Id the product's task lookup relies on, and from a remote
+ * Elasticsearch 7.
  */
 class ClusterLauncherIT {
 
@@ -78,6 +84,8 @@ class ClusterLauncherIT {
       assertThat(task.path("response").path("failures").size()).isZero();
       send(base, "POST", "/dest_async/_refresh", null);
       assertThat(count(base, "dest_async")).isEqualTo(300);
+      assertScriptTransformAndIngestPipelineWork(base);
+      assertReindexTasksCarryTheirTag(base);
       LOG.info(
           "{}: sliced reindex created {} in {} ms, async (slices=auto) created {}",
           engine.displayName(),
@@ -88,6 +96,80 @@ class ClusterLauncherIT {
       cluster.close();
     }
     assertStopped(cluster, tree);
+  }
+
+  /** Needs the lang-painless and ingest-common modules the installer assembles. */
+  private static void assertScriptTransformAndIngestPipelineWork(URI base) throws Exception {
+    String script =
+        JSON.writeValueAsString(
+            Map.of(
+                "source",
+                Map.of("index", "source"),
+                "dest",
+                Map.of("index", "dest_scripted"),
+                "script",
+                Map.of(
+                    "lang", "painless", "source", "ctx._source.doubled = ctx._source.number * 2")));
+    JsonNode scripted = send(base, "POST", "/_reindex?refresh=true", script);
+    assertThat(scripted.path("created").asInt()).as(scripted.toString()).isEqualTo(300);
+    JsonNode doc = send(base, "GET", "/dest_scripted/_doc/doc-21", null);
+    assertThat(doc.path("_source").path("doubled").asInt()).isEqualTo(42);
+
+    // The script processor lives in ingest-common but runs painless: it checks that ingest-common
+    // really sees the lang-painless module it extends.
+    send(
+        base,
+        "PUT",
+        "/_ingest/pipeline/stamp",
+        "{\"processors\": [{\"set\": {\"field\": \"stage\", \"value\": \"migrated\"}},"
+            + " {\"script\": {\"source\": \"ctx.title_length = ctx.title.length()\"}}]}");
+    String piped =
+        JSON.writeValueAsString(
+            Map.of(
+                "source",
+                Map.of("index", "source"),
+                "dest",
+                Map.of("index", "dest_piped", "pipeline", "stamp")));
+    JsonNode pipedResult = send(base, "POST", "/_reindex?refresh=true", piped);
+    assertThat(pipedResult.path("created").asInt()).as(pipedResult.toString()).isEqualTo(300);
+    JsonNode stamped = send(base, "GET", "/dest_piped/_doc/doc-7", null).path("_source");
+    assertThat(stamped.path("stage").asText()).isEqualTo("migrated");
+    assertThat(stamped.path("title_length").asInt()).isEqualTo("document 7".length());
+  }
+
+  /**
+   * Starts a throttled reindex through the product's own client with a task tag and reads the
+   * engine's task list raw: cancel and resume find tasks only by that header.
+   */
+  private static void assertReindexTasksCarryTheirTag(URI base) throws Exception {
+    String tag = "index-migrator/launcher-it/g1/source/0";
+    try (OpenSearchCluster product =
+        OpenSearchCluster.connect(ClusterEndpoint.of(base.toString()))) {
+      String taskId =
+          product.startReindex(
+              ReindexRequest.builder("source", "dest_tagged")
+                  .batchSize(1)
+                  .requestsPerSecond(0.5)
+                  .build(),
+              tag);
+      try {
+        JsonNode listed =
+            send(base, "GET", "/_tasks?actions=*reindex*&detailed=true&group_by=none", null);
+        List<String> headers = new ArrayList<>();
+        for (JsonNode task : listed.path("tasks")) {
+          if (task.path("action").asText().contains("reindex")
+              && !task.hasNonNull("parent_task_id")) {
+            headers.add(task.path("headers").path("X-Opaque-Id").asText(""));
+          }
+        }
+        assertThat(headers).as("X-Opaque-Id of running reindex tasks: %s", listed).contains(tag);
+        assertThat(product.findTasks("index-migrator/launcher-it/"))
+            .extracting(SearchCluster.RunningTask::taskId)
+            .containsExactly(taskId);
+      } finally {
+        product.cancelTask(taskId);
+      }
+    }
   }
 
   @Test

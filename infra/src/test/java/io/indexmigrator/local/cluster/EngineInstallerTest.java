@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EngineInstallerTest {
 
   private static final EngineVersion ENGINE = EngineVersion.parse("opensearch:2.19.6");
+  private static final String INSTALL = "opensearch-2.19.6-" + EngineInstaller.LAYOUT;
 
   @TempDir Path dir;
   private Path remote;
@@ -55,6 +56,22 @@ class EngineInstallerTest {
         "org.opensearch:opensearch-core:2.19.6",
         "org.apache.httpcomponents:httpclient:4.5.14");
     publishJar("org.opensearch", "opensearch-core", "2.19.6", "Core.class");
+    publishJar(
+        "org.opensearch.plugin",
+        "lang-painless",
+        "2.19.6",
+        "org/opensearch/painless/PainlessPlugin.class",
+        "org.opensearch.plugin:opensearch-scripting-painless-spi:2.19.6",
+        "org.opensearch:opensearch-core:2.19.6");
+    publishJar("org.opensearch.plugin", "opensearch-scripting-painless-spi", "2.19.6", "Spi.class");
+    publishJar(
+        "org.opensearch.plugin",
+        "ingest-common",
+        "2.19.6",
+        "org/opensearch/ingest/common/IngestCommonPlugin.class",
+        "org.opensearch:opensearch-grok:2.19.6",
+        "org.opensearch.plugin:opensearch-scripting-painless-spi:2.19.6");
+    publishJar("org.opensearch", "opensearch-grok", "2.19.6", "Grok.class");
     publishJar("org.apache.httpcomponents", "httpclient", "4.5.14", "Client.class");
     writeChecksums(remote);
     maven = new MavenArtifacts(dir.resolve("local-repo"), remote.toUri().toString());
@@ -84,7 +101,7 @@ class EngineInstallerTest {
 
     Path home = new EngineInstaller(cache, maven).install(ENGINE);
 
-    assertThat(home).isEqualTo(cache.resolve("opensearch-2.19.6"));
+    assertThat(home).isEqualTo(cache.resolve(INSTALL));
     assertThat(home.resolve("bin/opensearch")).isExecutable();
     assertThat(Files.getPosixFilePermissions(home.resolve("config/jvm.options")))
         .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
@@ -98,7 +115,46 @@ class EngineInstallerTest {
             "plugin-security.policy");
     assertThat(Files.readString(module.resolve("plugin-descriptor.properties")))
         .contains("classname=org.opensearch.index.reindex.ReindexPlugin");
-    assertThat(fileNames(cache)).containsExactly("opensearch-2.19.6");
+    assertThat(fileNames(cache)).containsExactly(INSTALL);
+  }
+
+  @Test
+  void install_addsPainlessAndIngestCommonWithoutJarsTheEngineOrPainlessHas() throws IOException {
+    Path home = new EngineInstaller(dir.resolve("cache"), maven).install(ENGINE);
+
+    Path painless = home.resolve("modules/lang-painless");
+    assertThat(fileNames(painless))
+        .containsExactlyInAnyOrder(
+            "lang-painless-2.19.6.jar",
+            "opensearch-scripting-painless-spi-2.19.6.jar",
+            "plugin-descriptor.properties",
+            "plugin-security.policy");
+    assertThat(Files.readString(painless.resolve("plugin-descriptor.properties")))
+        .contains("classname=org.opensearch.painless.PainlessPlugin")
+        .contains("opensearch.version=2.19.6")
+        .contains("extended.plugins=\n");
+    Path ingest = home.resolve("modules/ingest-common");
+    assertThat(fileNames(ingest))
+        .as("the painless SPI comes from the extended lang-painless, not a second copy")
+        .containsExactlyInAnyOrder(
+            "ingest-common-2.19.6.jar",
+            "opensearch-grok-2.19.6.jar",
+            "plugin-descriptor.properties");
+    assertThat(Files.readString(ingest.resolve("plugin-descriptor.properties")))
+        .contains("classname=org.opensearch.ingest.common.IngestCommonPlugin")
+        .contains("extended.plugins=lang-painless\n");
+  }
+
+  @Test
+  void install_rebuildsAnEngineCachedByAnOlderLayoutInsteadOfReusingIt() throws IOException {
+    Path cache = dir.resolve("cache");
+    Path oldLayout = Files.createDirectories(cache.resolve("opensearch-2.19.6/modules/reindex"));
+
+    Path home = new EngineInstaller(cache, maven).install(ENGINE);
+
+    assertThat(home).isNotEqualTo(oldLayout.getParent().getParent());
+    assertThat(home.resolve("modules/lang-painless/plugin-descriptor.properties")).exists();
+    assertThat(home.resolve("modules/ingest-common/plugin-descriptor.properties")).exists();
   }
 
   @Test
@@ -121,14 +177,13 @@ class EngineInstallerTest {
       Callable<Path> install = () -> new EngineInstaller(cache, maven).install(ENGINE);
       List<Future<Path>> results = pool.invokeAll(List.of(install, install, install));
       for (Future<Path> result : results) {
-        assertThat(result.get()).isEqualTo(cache.resolve("opensearch-2.19.6"));
+        assertThat(result.get()).isEqualTo(cache.resolve(INSTALL));
       }
     } finally {
       pool.shutdownNow();
     }
-    assertThat(fileNames(cache)).containsExactly("opensearch-2.19.6");
-    assertThat(cache.resolve("opensearch-2.19.6/modules/reindex/plugin-descriptor.properties"))
-        .exists();
+    assertThat(fileNames(cache)).containsExactly(INSTALL);
+    assertThat(cache.resolve(INSTALL + "/modules/reindex/plugin-descriptor.properties")).exists();
   }
 
   @Test

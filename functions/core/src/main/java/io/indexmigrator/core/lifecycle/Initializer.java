@@ -9,9 +9,12 @@ import io.indexmigrator.core.plan.Planner;
 import io.indexmigrator.core.recipe.IndexSpec;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.RecipeLoader;
+import io.indexmigrator.core.recipe.Transform;
 import io.indexmigrator.core.search.AliasInfo;
 import io.indexmigrator.core.search.CreateIndexResult;
 import io.indexmigrator.core.search.MappingCompatibility;
+import io.indexmigrator.core.search.ReindexRequest;
+import io.indexmigrator.core.search.ReindexTaskStatus;
 import io.indexmigrator.core.search.SearchClusterException;
 import io.indexmigrator.core.state.AliasSpec;
 import io.indexmigrator.core.state.ConflictException;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +63,12 @@ public final class Initializer {
           "index.search.slowlog.threshold.query.warn",
           "index.indexing.slowlog.threshold.index.warn");
 
+  /** How many source documents a transform script is tried on at init. */
+  static final int TRIAL_DOCUMENTS = 10;
+
+  /** In the name of the throw-away index a transform script is tried on. */
+  static final String TRIAL_INFIX = "-init-trial-";
+
   private final Lifecycle lifecycle;
 
   public Initializer(Lifecycle lifecycle) {
@@ -93,6 +103,10 @@ public final class Initializer {
             "--in-place is not possible: " + String.join("; ", blockers));
       }
       return applyInPlace(recipe, plan);
+    }
+
+    for (IndexMigration migration : plan.migrations()) {
+      checkTransform(migration);
     }
 
     RecipeRecord record;
@@ -154,6 +168,74 @@ public final class Initializer {
       throw e;
     }
     return new InitReport(name, ref.generation(), reports, blockers.isEmpty(), blockers, false);
+  }
+
+  /**
+   * Refuses a transform the copy could not run, before anything is written: a pipeline the
+   * destination does not have, or a script the engine does not compile or that fails on the first
+   * source documents (tried by reindexing a few of them into a throw-away index).
+   */
+  private void checkTransform(IndexMigration migration) {
+    String source = migration.sourceIndex();
+    switch (migration.transform()) {
+      case null -> {}
+      case Transform.Pipeline pipeline -> {
+        if (!lifecycle.destination().ingestPipelineExists(pipeline.name())) {
+          throw new MigrationFailedException(
+              "index '"
+                  + source
+                  + "': transform.pipeline '"
+                  + pipeline.name()
+                  + "' does not exist on the destination cluster (GET _ingest/pipeline/"
+                  + pipeline.name()
+                  + " found nothing); create it first");
+        }
+      }
+      case Transform.Script script -> tryScript(migration, script);
+    }
+  }
+
+  private void tryScript(IndexMigration migration, Transform.Script script) {
+    String source = migration.sourceIndex();
+    // A random name, so the trial never meets (and never deletes) an index it did not create.
+    String trial =
+        migration.destinationIndex() + TRIAL_INFIX + UUID.randomUUID().toString().substring(0, 8);
+    String problem;
+    lifecycle
+        .destination()
+        .createIndex(trial, migration.creationSettings(), migration.destinationMappings());
+    try {
+      ReindexTaskStatus result =
+          lifecycle
+              .destination()
+              .reindexSample(
+                  ReindexRequest.builder(source, trial)
+                      .script(script.source(), script.lang(), script.params())
+                      .build(),
+                  TRIAL_DOCUMENTS);
+      problem = result.failures().isEmpty() ? null : result.failures().get(0);
+    } catch (SearchClusterException e) {
+      if (e.isRetryable()) {
+        throw e;
+      }
+      // The reason already starts with the engine's error type.
+      problem = e.reason();
+    } finally {
+      lifecycle.destination().deleteIndex(trial);
+    }
+    if (problem != null) {
+      throw new MigrationFailedException(
+          "index '"
+              + source
+              + "': the transform script failed on a trial copy of up to "
+              + TRIAL_DOCUMENTS
+              + " documents: "
+              + problem
+              + "; script ("
+              + script.lang()
+              + "): "
+              + script.source());
+    }
   }
 
   private void undo(String name, List<String> createdHere) {

@@ -166,6 +166,18 @@ public interface SearchCluster {
    */
   ReindexTaskStatus getTask(String taskId);
 
+  /**
+   * Runs {@code request} to completion on at most {@code maxDocs} documents, waiting for it: a
+   * trial of a transform before the real copy.
+   *
+   * @throws SearchClusterException when the engine refuses the request as a whole, e.g. a script
+   *     that does not compile; its reason carries the engine's explanation
+   */
+  ReindexTaskStatus reindexSample(ReindexRequest request, int maxDocs);
+
+  /** Whether the cluster has an ingest pipeline with this id. */
+  boolean ingestPipelineExists(String id);
+
   /** Asks a task to stop. A task that already finished is not an error. */
   void cancelTask(String taskId);
 

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +28,9 @@ public final class InMemorySearchCluster implements SearchCluster {
   private final Map<String, Map<String, Long>> versions = new TreeMap<>();
   private final Map<String, Map<String, Long>> tombstones = new TreeMap<>();
   private final Map<String, Long> seqNos = new TreeMap<>();
+  private final Map<String, String> rejectedScripts = new TreeMap<>();
+  private final Set<String> pipelines = new TreeSet<>();
+  private final List<ReindexRequest> sampleReindexes = new ArrayList<>();
   private long seqNo;
   private final Map<String, List<Runnable>> hooks = new java.util.HashMap<>();
 
@@ -227,6 +232,45 @@ public final class InMemorySearchCluster implements SearchCluster {
   @Override
   public String startReindex(ReindexRequest request, String opaqueId) {
     throw new UnsupportedOperationException("no tasks in memory");
+  }
+
+  /** Makes a trial reindex with this script fail as the engine does for a compile error. */
+  public InMemorySearchCluster rejectingScript(String source, String reason) {
+    rejectedScripts.put(source, reason);
+    return this;
+  }
+
+  public InMemorySearchCluster withIngestPipeline(String id) {
+    pipelines.add(id);
+    return this;
+  }
+
+  /** Every trial reindex run so far, in order. */
+  public List<ReindexRequest> sampleReindexes() {
+    return List.copyOf(sampleReindexes);
+  }
+
+  @Override
+  public ReindexTaskStatus reindexSample(ReindexRequest request, int maxDocs) {
+    sampleReindexes.add(request);
+    stored(request.destinationIndex());
+    String rejected =
+        request.scriptSource() == null ? null : rejectedScripts.get(request.scriptSource());
+    if (rejected != null) {
+      throw new SearchClusterException(
+          "trial reindex " + request.sourceIndex() + " -> " + request.destinationIndex(),
+          400,
+          "script_exception",
+          "script_exception: " + rejected);
+    }
+    long copied = Math.min(maxDocs, documents.getOrDefault(request.sourceIndex(), Map.of()).size());
+    return new ReindexTaskStatus(
+        "sample", true, copied, copied, 0, 0, 1, 0, 0, List.of(), null, false);
+  }
+
+  @Override
+  public boolean ingestPipelineExists(String id) {
+    return pipelines.contains(id);
   }
 
   @Override
