@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
  * A SAM template resolved for a local account: parameters, conditions and the intrinsic functions
  * the project uses ({@code Ref}, {@code Fn::GetAtt}, {@code Fn::Sub}, {@code Fn::Join}, {@code
  * Fn::If}, {@code Fn::Equals}, {@code Fn::Not}, {@code Fn::And}, {@code Fn::Or}, {@code
- * Fn::Select}) are evaluated, Globals are merged into functions, and each resource of a kind the
- * twin provisions becomes a typed record. Anything the twin would silently get wrong is an error
- * instead.
+ * Fn::Select}, {@code Fn::Split}) are evaluated, Globals are merged into functions, and each
+ * resource of a kind the twin provisions becomes a typed record. Anything the twin would silently
+ * get wrong is an error instead.
  */
 public final class SamTemplate {
   private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
@@ -249,6 +249,12 @@ public final class SamTemplate {
         List<?> parts = list(arg, where + " Fn::Select");
         int index = Integer.parseInt(str(resolve(parts.get(0), where)));
         yield list(resolve(parts.get(1), where), where).get(index);
+      }
+      case "Fn::Split" -> {
+        List<?> parts = list(arg, where + " Fn::Split");
+        String delimiter = str(resolve(parts.get(0), where));
+        String text = str(resolve(parts.get(1), where));
+        yield List.of(text.split(Pattern.quote(delimiter), -1));
       }
       case "Fn::If" -> {
         List<?> parts = list(arg, where + " Fn::If");

@@ -75,6 +75,41 @@ class SamTemplateTest {
   }
 
   @Test
+  void projectTemplate_withAnApplicationStream_resolvesTheAdapterAndItsPolicies() {
+    var adapter =
+        SamTemplate.load(
+                PROJECT_TEMPLATE,
+                ACCOUNT,
+                Map.of(
+                    "ClusterEndpoint",
+                    "http://127.0.0.1:9200",
+                    "ApplicationTableStreamArn",
+                    "arn:aws:dynamodb:us-east-1:000000000000:table/records/stream/2026-12-01"))
+            .function("DynamoStreamAdapterFunction");
+
+    assertThat(adapter.handlerClass())
+        .isEqualTo("io.indexmigrator.functions.adapter.DynamoStreamAdapter");
+  }
+
+  @Test
+  void split_yieldsTheParts() throws IOException {
+    Path template =
+        write(
+            """
+            Parameters:
+              StreamArn: {Type: String, Default: "arn:aws:dynamodb:r:1:table/t/stream/label"}
+            Resources:
+              Jobs:
+                Type: AWS::SQS::Queue
+                Properties:
+                  QueueName: !Select [1, !Split ["table/", !Select [0, !Split ["/stream/", !Ref StreamArn]]]]
+            """);
+
+    assertThat(SamTemplate.load(template, ACCOUNT, Map.of()).queue("Jobs").queueName())
+        .isEqualTo("t");
+  }
+
+  @Test
   void missingRequiredParameter_isNamed() {
     assertThatThrownBy(() -> SamTemplate.load(PROJECT_TEMPLATE, ACCOUNT, Map.of()))
         .isInstanceOf(TemplateException.class)

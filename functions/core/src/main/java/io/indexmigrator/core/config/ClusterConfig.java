@@ -5,17 +5,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * How a function reaches the search cluster. Credentials never live in the environment on AWS:
- * basic auth names a Secrets Manager secret; SigV4 uses the function's role.
+ * How a function reaches the search cluster. Credentials never live in the environment, where
+ * anyone allowed GetFunctionConfiguration could read them: basic auth names a Secrets Manager
+ * secret; SigV4 uses the function's role.
  */
 public record ClusterConfig(
     URI endpoint,
     Auth auth,
     SigningService signingService,
     String region,
-    Optional<String> credentialsSecretArn,
-    Optional<String> username,
-    Optional<String> password) {
+    Optional<String> credentialsSecretArn) {
 
   public enum Auth {
     NONE,
@@ -34,6 +33,8 @@ public record ClusterConfig(
           "CLUSTER_AUTH",
           "CLUSTER_SIGNING_SERVICE",
           "CLUSTER_CREDENTIALS_SECRET_ARN",
+          // Read only to refuse them: they were once accepted, and ignoring them silently would
+          // leave a deployment that set them failing with 401s and no clue why.
           "CLUSTER_USERNAME",
           "CLUSTER_PASSWORD",
           "AWS_REGION");
@@ -48,14 +49,22 @@ public record ClusterConfig(
         env.oneOf("CLUSTER_SIGNING_SERVICE", SigningService.class, SigningService.ES);
     String region = env.optional("AWS_REGION").orElse("us-east-1");
     Optional<String> secret = env.optional("CLUSTER_CREDENTIALS_SECRET_ARN");
-    Optional<String> username = env.optional("CLUSTER_USERNAME");
-    Optional<String> password = env.optional("CLUSTER_PASSWORD");
-    if (auth == Auth.BASIC && secret.isEmpty() && (username.isEmpty() || password.isEmpty())) {
-      throw new ConfigurationException(
-          "CLUSTER_AUTH is basic but neither CLUSTER_CREDENTIALS_SECRET_ARN nor"
-              + " CLUSTER_USERNAME and CLUSTER_PASSWORD are set");
+    for (String plaintext : List.of("CLUSTER_USERNAME", "CLUSTER_PASSWORD")) {
+      if (env.optional(plaintext).isPresent()) {
+        throw new ConfigurationException(
+            plaintext
+                + " is set, but cluster credentials are read only from Secrets Manager: store"
+                + " {\"username\", \"password\"} in a secret, set CLUSTER_CREDENTIALS_SECRET_ARN"
+                + " to its ARN and remove "
+                + plaintext);
+      }
     }
-    return new ClusterConfig(endpoint, auth, service, region, secret, username, password);
+    if (auth == Auth.BASIC && secret.isEmpty()) {
+      throw new ConfigurationException(
+          "CLUSTER_AUTH is basic but CLUSTER_CREDENTIALS_SECRET_ARN is not set (a Secrets Manager"
+              + " secret holding {\"username\", \"password\"})");
+    }
+    return new ClusterConfig(endpoint, auth, service, region, secret);
   }
 
   @Override

@@ -31,16 +31,23 @@ public record ClusterEndpoint(URI url, Auth auth) {
     /** No authentication (local clusters, VPC-only domains with open access policies). */
     record None() implements Auth {}
 
-    /** HTTP basic authentication, sent preemptively. */
-    record Basic(String username, String password) implements Auth {
+    /**
+     * HTTP basic authentication, sent preemptively; after a 401 the request is retried once with
+     * what {@code credentials} then supplies (a rotated password).
+     */
+    record Basic(CredentialsSource credentials) implements Auth {
       public Basic {
-        Objects.requireNonNull(username, "username");
-        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(credentials, "credentials");
+      }
+
+      /** Credentials that never change. */
+      public Basic(String username, String password) {
+        this(CredentialsSource.fixed(new BasicCredentials(username, password)));
       }
 
       @Override
       public String toString() {
-        return "Basic[username=" + username + ", password=***]";
+        return "Basic[" + credentials + "]";
       }
     }
 

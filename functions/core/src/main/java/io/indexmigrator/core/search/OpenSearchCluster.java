@@ -21,9 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.message.BasicHeader;
 import org.opensearch.client.opensearch.generic.Body;
 import org.opensearch.client.opensearch.generic.OpenSearchGenericClient;
 import org.opensearch.client.opensearch.generic.Request;
@@ -34,6 +32,7 @@ import org.opensearch.client.transport.TransportOptions;
 import org.opensearch.client.transport.aws.AwsSdk2Transport;
 import org.opensearch.client.transport.aws.AwsSdk2TransportOptions;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+import org.opensearch.client.transport.httpclient5.ResponseException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 
@@ -57,6 +56,7 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   private final OpenSearchTransport transport;
   private final OpenSearchGenericClient client;
   private final String description;
+  private final CredentialsSource credentials;
 
   /**
    * Wraps an existing transport (closed by {@link #close()}).
@@ -64,49 +64,49 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
    * @param description how the cluster is named in error messages, e.g. its URL
    */
   public OpenSearchCluster(OpenSearchTransport transport, String description) {
+    this(transport, description, null);
+  }
+
+  private OpenSearchCluster(
+      OpenSearchTransport transport, String description, CredentialsSource credentials) {
     this.transport = transport;
     this.client = new OpenSearchGenericClient(transport);
     this.description = description;
+    this.credentials = credentials;
   }
 
   /** Connects to {@code endpoint}; no request is made until the first call. */
   public static OpenSearchCluster connect(ClusterEndpoint endpoint) {
     URI url = endpoint.url();
-    OpenSearchTransport transport =
-        switch (endpoint.auth()) {
-          case Auth.SigV4 sigV4 ->
-              // Signing needs the body before sending; the URL-connection client is small and
-              // never sends GET bodies (this class does not use any).
+    return switch (endpoint.auth()) {
+      case Auth.SigV4 sigV4 ->
+          // Signing needs the body before sending; the URL-connection client is small and
+          // never sends GET bodies (this class does not use any).
+          new OpenSearchCluster(
               new AwsSdk2Transport(
                   UrlConnectionHttpClient.create(),
                   url.getHost(),
                   sigV4.service(),
                   Region.of(sigV4.region()),
-                  AwsSdk2TransportOptions.builder().build());
-          case Auth.Basic basic -> apacheTransport(url, basicAuthHeader(basic));
-          case Auth.None none -> apacheTransport(url, new Header[0]);
-        };
-    return new OpenSearchCluster(transport, url.toString());
+                  AwsSdk2TransportOptions.builder().build()),
+              url.toString());
+      // The header is set per request, not as a transport default, so a rotated password is
+      // picked up without rebuilding the client.
+      case Auth.Basic basic ->
+          new OpenSearchCluster(apacheTransport(url), url.toString(), basic.credentials());
+      case Auth.None none -> new OpenSearchCluster(apacheTransport(url), url.toString());
+    };
   }
 
-  private static OpenSearchTransport apacheTransport(URI url, Header[] headers) {
+  private static OpenSearchTransport apacheTransport(URI url) {
     int port = url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
     ApacheHttpClient5TransportBuilder builder =
         ApacheHttpClient5TransportBuilder.builder(
-                new HttpHost(url.getScheme(), url.getHost(), port))
-            .setDefaultHeaders(headers);
+            new HttpHost(url.getScheme(), url.getHost(), port));
     if (url.getPath() != null && !url.getPath().isEmpty() && !url.getPath().equals("/")) {
       builder.setPathPrefix(url.getPath());
     }
     return builder.build();
-  }
-
-  private static Header[] basicAuthHeader(Auth.Basic basic) {
-    String token =
-        Base64.getEncoder()
-            .encodeToString(
-                (basic.username() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8));
-    return new Header[] {new BasicHeader("Authorization", "Basic " + token)};
   }
 
   @Override
@@ -821,10 +821,87 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     if (body != null) {
       builder.json(body.toString());
     }
-    Request request = builder.build();
-    try (Response response = withHeaders(headers).execute(request)) {
+    return exchange(method, path, builder.build(), headers);
+  }
+
+  /** Sends a body that is not one JSON document (the NDJSON of {@code _bulk}). */
+  private Reply sendText(String method, String path, String text) {
+    Request request =
+        Requests.builder()
+            .method(method)
+            .endpoint(path)
+            .body(Body.from(text.getBytes(StandardCharsets.UTF_8), "application/x-ndjson"))
+            .build();
+    return exchange(method, path, request, List.of());
+  }
+
+  /**
+   * Sends {@code request} and reads the reply. With basic credentials, a 401 is retried once with
+   * what the credentials source supplies after being told of the refusal (a rotated password): the
+   * cluster rejects a request before acting on it, so the retry cannot apply anything twice.
+   */
+  private Reply exchange(
+      String method, String path, Request request, List<Map.Entry<String, String>> headers) {
+    if (credentials == null) {
+      return execute(method, path, via(null, headers), request);
+    }
+    BasicCredentials sent = currentCredentials(method, path);
+    Reply reply = execute(method, path, via(sent, headers), request);
+    if (reply.status() == 401) {
+      credentials.refused(sent);
+      BasicCredentials fresh = currentCredentials(method, path);
+      if (!fresh.equals(sent)) {
+        reply = execute(method, path, via(fresh, headers), request);
+      }
+    }
+    return reply;
+  }
+
+  /**
+   * The client sending these headers, and an Authorization header when {@code basic} is given. They
+   * go in the transport options: both transports send those, but drop the headers of a generic
+   * request (a reindex tagged that way showed {@code "headers": {}} on the engine's task list).
+   */
+  private OpenSearchGenericClient via(
+      BasicCredentials basic, List<Map.Entry<String, String>> headers) {
+    if (basic == null && headers.isEmpty()) {
+      return client;
+    }
+    TransportOptions.Builder options =
+        transport.options() == null ? TransportOptions.builder() : transport.options().toBuilder();
+    headers.forEach(h -> options.addHeader(h.getKey(), h.getValue()));
+    if (basic != null) {
+      String token =
+          Base64.getEncoder()
+              .encodeToString(
+                  (basic.username() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8));
+      options.addHeader("Authorization", "Basic " + token);
+    }
+    return client.withTransportOptions(options.build());
+  }
+
+  private BasicCredentials currentCredentials(String method, String path) {
+    try {
+      return credentials.current();
+    } catch (RuntimeException e) {
+      // The source's own message says what is wrong with the secret and never contains it.
+      throw new SearchClusterException(
+          method + " " + path + " on " + description,
+          SearchClusterException.NO_RESPONSE,
+          "credentials_error",
+          e.getMessage(),
+          e);
+    }
+  }
+
+  private Reply execute(String method, String path, OpenSearchGenericClient via, Request request) {
+    try (Response response = via.execute(request)) {
       return new Reply(response.getStatus(), parse(response.getBody()));
     } catch (IOException e) {
+      Optional<Reply> refused = refusal(e);
+      if (refused.isPresent()) {
+        return refused.get();
+      }
       throw new SearchClusterException(
           method + " " + path + " on " + description,
           SearchClusterException.NO_RESPONSE,
@@ -844,37 +921,18 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   }
 
   /**
-   * The client sending these extra headers. They go in the transport options: both transports send
-   * those, but drop the headers of a generic request (a reindex tagged that way showed {@code
-   * "headers": {}} on the engine's task list).
+   * The HTTP transport turns 401 and 403 into exceptions instead of responses; they are answers all
+   * the same (a refused password, a missing permission), not a lost connection.
    */
-  private OpenSearchGenericClient withHeaders(List<Map.Entry<String, String>> headers) {
-    if (headers.isEmpty()) {
-      return client;
+  private static Optional<Reply> refusal(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ResponseException refused) {
+        // Its message is the status line and the cluster's answer (never the request's headers).
+        JsonNode body = NODES.textNode(String.valueOf(refused.getMessage()));
+        return Optional.of(new Reply(refused.status(), body));
+      }
     }
-    TransportOptions.Builder options = transport.options().toBuilder();
-    headers.forEach(h -> options.addHeader(h.getKey(), h.getValue()));
-    return client.withTransportOptions(options.build());
-  }
-
-  /** Sends a body that is not one JSON document (the NDJSON of {@code _bulk}). */
-  private Reply sendText(String method, String path, String text) {
-    Request request =
-        Requests.builder()
-            .method(method)
-            .endpoint(path)
-            .body(Body.from(text.getBytes(StandardCharsets.UTF_8), "application/x-ndjson"))
-            .build();
-    try (Response response = client.execute(request)) {
-      return new Reply(response.getStatus(), parse(response.getBody()));
-    } catch (IOException e) {
-      throw new SearchClusterException(
-          method + " " + path + " on " + description,
-          SearchClusterException.NO_RESPONSE,
-          "connection_error",
-          String.valueOf(e.getMessage()),
-          e);
-    }
+    return Optional.empty();
   }
 
   private static JsonNode parse(Optional<Body> body) throws IOException {
@@ -883,16 +941,19 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     }
     try (Body b = body.get();
         InputStream in = b.body()) {
-      byte[] bytes = in.readAllBytes();
-      if (bytes.length == 0) {
-        return NullNode.instance;
-      }
-      try {
-        return JSON.readTree(bytes);
-      } catch (IOException notJson) {
-        // Proxies and load balancers answer errors in HTML or plain text.
-        return NODES.textNode(new String(bytes, StandardCharsets.UTF_8));
-      }
+      return parseBytes(in.readAllBytes());
+    }
+  }
+
+  private static JsonNode parseBytes(byte[] bytes) {
+    if (bytes.length == 0) {
+      return NullNode.instance;
+    }
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException notJson) {
+      // Proxies and load balancers answer errors in HTML or plain text.
+      return NODES.textNode(new String(bytes, StandardCharsets.UTF_8));
     }
   }
 
