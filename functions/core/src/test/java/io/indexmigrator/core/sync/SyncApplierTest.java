@@ -202,4 +202,39 @@ class SyncApplierTest {
     assertThat(kinds(outcomes)).containsExactly(SyncOutcome.Kind.APPLIED);
     assertThat(cluster.document("dst", "a")).isNull();
   }
+
+  @Test
+  void apply_shouldFailOnlyTheDocumentTheEngineCannotRead_andApplyTheRest() {
+    cluster.withDocument("src", "a", "{\"v\":1}").withDocument("src", "c", "{\"v\":1}");
+    cluster.withDocument("src", "poison", "{\"v\":1}");
+    cluster.failingReadsOf(
+        "src", "poison", "routing_missing_exception", "routing is required for [src]/[poison]");
+
+    var outcomes =
+        applier.apply(
+            List.of(
+                ChangeEvent.indexed("src", "a"),
+                ChangeEvent.indexed("src", "poison"),
+                ChangeEvent.indexed("src", "c"),
+                ChangeEvent.deleted("src", "poison")));
+
+    assertThat(kinds(outcomes))
+        .containsExactly(
+            SyncOutcome.Kind.APPLIED,
+            SyncOutcome.Kind.FAILED,
+            SyncOutcome.Kind.APPLIED,
+            SyncOutcome.Kind.FAILED);
+    assertThat(outcomes.get(1).reason())
+        .contains("'poison'", "'src'", "routing_missing_exception", "routing is required");
+    assertThat(outcomes.get(1).recipe()).isEqualTo(index.recipe());
+    assertThat(cluster.document("dst", "a")).isEqualTo("{\"v\":1}");
+    assertThat(cluster.document("dst", "c")).isEqualTo("{\"v\":1}");
+    // Neither written nor, worse, deleted as if it were gone from the source.
+    assertThat(cluster.document("dst", "poison")).isNull();
+
+    cluster.readableAgain("src", "poison");
+    assertThat(kinds(applier.apply(List.of(ChangeEvent.indexed("src", "poison")))))
+        .containsExactly(SyncOutcome.Kind.APPLIED);
+    assertThat(cluster.document("dst", "poison")).isEqualTo("{\"v\":1}");
+  }
 }
