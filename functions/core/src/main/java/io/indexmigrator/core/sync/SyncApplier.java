@@ -17,11 +17,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -77,17 +79,17 @@ public final class SyncApplier {
   public List<SyncOutcome> apply(List<ChangeEvent> events) {
     Map<ChangeEvent, SyncOutcome> outcomes = new IdentityHashMap<>();
     Map<Target, List<ChangeEvent>> targets = new LinkedHashMap<>();
-    // The routes are read again at most once per batch: a flood of events for an unknown index
-    // must not turn into a state-table scan per event.
-    boolean reread = false;
+    // A name's route is read again at most once per batch: a flood of events must not turn into
+    // state-table reads per event.
+    Set<String> reread = new HashSet<>();
     for (ChangeEvent event : events) {
       Optional<SyncRoutes.Route> route = routes.route(event.index());
-      // The cached routes may miss a recipe initialized since they were read, or predate the end
-      // of a copy: look again, then judge only the fresh route (it may be gone by now).
+      // A cached route may predate the end of a copy (or a recipe initialized since; SyncRoutes
+      // keeps that answer until it expires): look again, then judge only the fresh route (it may
+      // be gone by now).
       boolean stale = route.isEmpty() ? !routes.isFinished(event.index()) : isCopying(route.get());
-      if (!reread && stale) {
-        routes.invalidate();
-        reread = true;
+      if (stale && reread.add(event.index())) {
+        routes.invalidate(event.index());
         route = routes.route(event.index());
       }
       if (route.isEmpty()) {
