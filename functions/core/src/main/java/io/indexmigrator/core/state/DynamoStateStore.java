@@ -189,6 +189,8 @@ public final class DynamoStateStore implements StateStore, IdempotencyLedger {
                           s(StateKeys.namePk(name.name())),
                           DynamoItems.SK,
                           s(StateKeys.nameSk(name)),
+                          "type",
+                          s("name"),
                           "recipe",
                           s(name.recipe().name()),
                           "generation",
