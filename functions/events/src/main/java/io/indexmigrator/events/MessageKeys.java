@@ -10,10 +10,15 @@ import java.util.UUID;
  * The FIFO message group and deduplication ids of an event. Both are limited by SQS to 128
  * characters of printable ASCII except space ({@code [!-~]}).
  *
- * <p>Group id: {@code <index>/<id>} when that is at most 128 characters and every character is
- * allowed; otherwise the lowercase hex SHA-256 of {@code index + "\u0000" + id} (64 characters).
- * Index names cannot contain {@code /}, so the plain form never collides between documents, and a
- * hash has no {@code /}, so it never collides with a plain form.
+ * <p>Group id: {@code doc-<n>}, where {@code n} is the first four bytes of the SHA-256 of the UTF-8
+ * bytes of {@code index + "\u0000" + id}, read as an unsigned big-endian integer, modulo {@link
+ * #GROUPS}. The consumer's correctness needs only that all events of one document share a group
+ * (SQS then never hands out two of them at once, and keeps them in order); many documents may share
+ * one. A fixed, small number of groups keeps receives cheap: the local twin's SQS (ElasticMQ) pays
+ * per message for every group it holds, which with one group per document capped the consumer near
+ * 110 events/s. 256 is still far above any useful consumer concurrency (Lambda scales a FIFO
+ * mapping by active groups, and the template bounds it much lower), and a group held back by an
+ * event waiting for a copy or a retry stalls only 1/256 of the documents.
  *
  * <p>Deduplication id: when the event has {@code seqNo} and {@code primaryTerm}, the hex SHA-256 of
  * {@code index, id, op, seqNo, primaryTerm} joined by {@code "\u0000"}, so that sending the same
@@ -22,17 +27,20 @@ import java.util.UUID;
  * do.
  */
 public final class MessageKeys {
-  static final int MAX_GROUP_ID_LENGTH = 128;
+  /** How many message groups the documents are spread over; part of the wire rule. */
+  public static final int GROUPS = 256;
 
   private MessageKeys() {}
 
   /** The message group id for the event's document. */
   public static String groupId(String index, String id) {
-    String plain = index + "/" + id;
-    if (plain.length() <= MAX_GROUP_ID_LENGTH && allowed(plain)) {
-      return plain;
-    }
-    return sha256Hex(index + "\u0000" + id);
+    byte[] hash = sha256(index + "\u0000" + id);
+    long first4 =
+        ((hash[0] & 0xffL) << 24)
+            | ((hash[1] & 0xffL) << 16)
+            | ((hash[2] & 0xffL) << 8)
+            | (hash[3] & 0xffL);
+    return "doc-" + (first4 % GROUPS);
   }
 
   /** The deduplication id for the event, random when the event has no sequence number. */
@@ -50,20 +58,13 @@ public final class MessageKeys {
             Long.toString(event.primaryTerm())));
   }
 
-  private static boolean allowed(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < '!' || c > '~') {
-        return false;
-      }
-    }
-    return true;
+  private static String sha256Hex(String text) {
+    return HexFormat.of().formatHex(sha256(text));
   }
 
-  private static String sha256Hex(String text) {
+  private static byte[] sha256(String text) {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

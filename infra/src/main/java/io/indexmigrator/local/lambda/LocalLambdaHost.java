@@ -492,6 +492,14 @@ public final class LocalLambdaHost implements AutoCloseable {
       throws IOException, ApiException {
     JsonNode request = mappingUpdate(exchange);
     SqsEventSource current = poller.source();
+    if (request.has("ScalingConfig")) {
+      // The pollers, which bound the concurrency, are started with the mapping.
+      throw new ApiException(
+          400,
+          "InvalidParameterValueException",
+          "the local twin cannot change ScalingConfig of a running mapping; set it in the"
+              + " template");
+    }
     boolean enabled = request.path("Enabled").asBoolean(current.enabled());
     int batchSize = request.path("BatchSize").asInt(current.batchSize());
     Duration window =
@@ -556,6 +564,9 @@ public final class LocalLambdaHost implements AutoCloseable {
     ArrayNode responseTypes = json.putArray("FunctionResponseTypes");
     if (source.reportBatchItemFailures()) {
       responseTypes.add("ReportBatchItemFailures");
+    }
+    if (source.maximumConcurrency() != null) {
+      json.putObject("ScalingConfig").put("MaximumConcurrency", source.maximumConcurrency());
     }
     return json;
   }

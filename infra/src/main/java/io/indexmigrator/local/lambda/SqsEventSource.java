@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param reportBatchItemFailures whether the function reports partial failures ({@code
  *     FunctionResponseTypes: [ReportBatchItemFailures]})
  * @param enabled whether the mapping polls at start
+ * @param maximumConcurrency the most invocations the mapping runs at once ({@code ScalingConfig:
+ *     MaximumConcurrency}, 2 to 1000), or null for no bound of its own
  */
 public record SqsEventSource(
     String uuid,
@@ -26,7 +28,30 @@ public record SqsEventSource(
     int batchSize,
     Duration maximumBatchingWindow,
     boolean reportBatchItemFailures,
-    boolean enabled) {
+    boolean enabled,
+    Integer maximumConcurrency) {
+
+  /** A mapping without {@code ScalingConfig}. */
+  public SqsEventSource(
+      String uuid,
+      String functionName,
+      String queueUrl,
+      String queueArn,
+      int batchSize,
+      Duration maximumBatchingWindow,
+      boolean reportBatchItemFailures,
+      boolean enabled) {
+    this(
+        uuid,
+        functionName,
+        queueUrl,
+        queueArn,
+        batchSize,
+        maximumBatchingWindow,
+        reportBatchItemFailures,
+        enabled,
+        null);
+  }
 
   public SqsEventSource {
     Objects.requireNonNull(uuid, "uuid");
@@ -46,6 +71,11 @@ public record SqsEventSource(
       throw new IllegalArgumentException(
           "Mapping " + uuid + " batching window must be 0..300 s, was " + maximumBatchingWindow);
     }
+    // Lambda's own bounds for an SQS mapping's ScalingConfig.
+    if (maximumConcurrency != null && (maximumConcurrency < 2 || maximumConcurrency > 1000)) {
+      throw new IllegalArgumentException(
+          "Mapping " + uuid + " maximum concurrency must be 2..1000, was " + maximumConcurrency);
+    }
   }
 
   /** The queue's region, taken from its ARN. */
@@ -58,6 +88,20 @@ public record SqsEventSource(
     return queueArn.endsWith(".fifo");
   }
 
+  /** The same mapping with {@code ScalingConfig: {MaximumConcurrency: maximum}}. */
+  public SqsEventSource withMaximumConcurrency(int maximum) {
+    return new SqsEventSource(
+        uuid,
+        functionName,
+        queueUrl,
+        queueArn,
+        batchSize,
+        maximumBatchingWindow,
+        reportBatchItemFailures,
+        enabled,
+        maximum);
+  }
+
   SqsEventSource withSettings(boolean enabled, int batchSize, Duration maximumBatchingWindow) {
     return new SqsEventSource(
         uuid,
@@ -67,6 +111,7 @@ public record SqsEventSource(
         batchSize,
         maximumBatchingWindow,
         reportBatchItemFailures,
-        enabled);
+        enabled,
+        maximumConcurrency);
   }
 }

@@ -30,11 +30,13 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * <p>Failed messages are left alone: they reappear after the queue's visibility timeout and the
  * queue's redrive policy moves them to the dead-letter queue, exactly as on AWS.
  *
- * <p>A queue gets several pollers (up to the function's concurrency, at most {@link #MAX_POLLERS}),
- * so batches run in parallel as they do on Lambda, which scales a FIFO queue by its active message
- * groups. Order within a group still holds: SQS keeps a message group out of other receives while
- * any of its messages is in flight, and nothing here makes records visible early except when
- * handing back a batch that was never invoked.
+ * <p>A queue gets several pollers (up to the function's concurrency and the mapping's {@code
+ * ScalingConfig.MaximumConcurrency}, at most {@link #MAX_POLLERS}); each invokes synchronously, so
+ * the mapping never runs more invocations at once than it has pollers. Batches run in parallel as
+ * they do on Lambda, which scales a FIFO queue by its active message groups. Order within a group
+ * still holds: SQS keeps a message group out of other receives while any of its messages is in
+ * flight, and nothing here makes records visible early except when handing back a batch that was
+ * never invoked.
  */
 final class SqsEventSourcePoller implements AutoCloseable {
 
@@ -63,7 +65,7 @@ final class SqsEventSourcePoller implements AutoCloseable {
     this.source = source;
     this.pool = pool;
     this.sqs = sqs;
-    int pollers = Math.min(pool.spec().maxConcurrency(), MAX_POLLERS);
+    int pollers = pollers(source, pool.spec().maxConcurrency());
     for (int i = 1; i <= pollers; i++) {
       threads.add(
           Thread.ofPlatform()
@@ -71,6 +73,14 @@ final class SqsEventSourcePoller implements AutoCloseable {
               .daemon()
               .unstarted(this::run));
     }
+  }
+
+  /** How many pollers, and so concurrent invocations, the mapping gets. */
+  static int pollers(SqsEventSource source, int functionConcurrency) {
+    int pollers = Math.min(functionConcurrency, MAX_POLLERS);
+    return source.maximumConcurrency() == null
+        ? pollers
+        : Math.min(pollers, source.maximumConcurrency());
   }
 
   SqsEventSource source() {

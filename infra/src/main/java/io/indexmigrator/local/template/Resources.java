@@ -44,7 +44,8 @@ public final class Resources {
       int batchSize,
       Duration maximumBatchingWindow,
       boolean reportBatchItemFailures,
-      boolean enabled) {}
+      boolean enabled,
+      Integer maximumConcurrency) {}
 
   /**
    * A function's {@code Events: Type: DynamoDB}: a DynamoDB stream event-source mapping.

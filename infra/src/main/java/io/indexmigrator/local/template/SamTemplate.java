@@ -164,12 +164,41 @@ public final class SamTemplate {
             throw new TemplateException(
                 file + ": parameter '" + name + "' is '" + value + "', allowed are " + allowed);
           }
+          if (type.equals("Number")) {
+            checkNumber(name, value, spec);
+          }
           parameters.put(
               name,
               type.equals("CommaDelimitedList")
                   ? (value.isEmpty() ? List.of("") : List.of(value.split("\\s*,\\s*")))
                   : value);
         });
+  }
+
+  /** As CloudFormation does: a Number parameter must parse and lie within MinValue..MaxValue. */
+  private void checkNumber(String name, String value, Map<String, Object> spec) {
+    double number;
+    try {
+      number = Double.parseDouble(value.trim());
+    } catch (NumberFormatException e) {
+      throw new TemplateException(
+          file + ": parameter '" + name + "' is '" + value + "', not a number");
+    }
+    Object min = spec.get("MinValue");
+    Object max = spec.get("MaxValue");
+    if ((min != null && number < Double.parseDouble(String.valueOf(min)))
+        || (max != null && number > Double.parseDouble(String.valueOf(max)))) {
+      throw new TemplateException(
+          file
+              + ": parameter '"
+              + name
+              + "' is "
+              + value
+              + ", allowed are "
+              + (min == null ? "any" : min)
+              + " to "
+              + (max == null ? "any" : max));
+    }
   }
 
   private boolean condition(String name) {
@@ -531,6 +560,18 @@ public final class SamTemplate {
                 return;
               }
               Map<String, Object> ep = mapOrEmpty(event.get("Properties"), eventName);
+              String where = file + ": function " + id + " event " + eventName;
+              for (String property : ep.keySet()) {
+                if (!SQS_EVENT_PROPERTIES.contains(property)) {
+                  throw new TemplateException(
+                      where
+                          + ": property "
+                          + property
+                          + " is not emulated by the local twin (supported: "
+                          + String.join(", ", SQS_EVENT_PROPERTIES)
+                          + ")");
+                }
+              }
               String queueArn = str(ep.get("Queue"));
               String queueId =
                   resources.keySet().stream()
@@ -559,7 +600,8 @@ public final class SamTemplate {
                       integer(ep.get("BatchSize"), 10),
                       Duration.ofSeconds(integer(ep.get("MaximumBatchingWindowInSeconds"), 0)),
                       responseTypes.contains("ReportBatchItemFailures"),
-                      truth(ep.getOrDefault("Enabled", true))));
+                      truth(ep.getOrDefault("Enabled", true)),
+                      maximumConcurrency(ep.get("ScalingConfig"), where)));
             });
     String name = functionName(id);
     return new Function(
@@ -573,6 +615,38 @@ public final class SamTemplate {
         integer(p.get("MemorySize"), 128),
         environment,
         sqsEvents);
+  }
+
+  /** The SQS event properties the twin's event-source mapping honours. */
+  private static final List<String> SQS_EVENT_PROPERTIES =
+      List.of(
+          "Queue",
+          "BatchSize",
+          "MaximumBatchingWindowInSeconds",
+          "FunctionResponseTypes",
+          "Enabled",
+          "ScalingConfig");
+
+  private Integer maximumConcurrency(Object scalingConfig, String where) {
+    if (scalingConfig == null) {
+      return null;
+    }
+    Map<String, Object> config = mapOrEmpty(scalingConfig, where + ".ScalingConfig");
+    for (String key : config.keySet()) {
+      if (!key.equals("MaximumConcurrency")) {
+        throw new TemplateException(
+            where + ": ScalingConfig." + key + " is not emulated by the local twin");
+      }
+    }
+    int maximum = integer(config.get("MaximumConcurrency"), -1);
+    // Lambda's own bounds; AWS refuses the stack outside them, so does the twin.
+    if (maximum < 2 || maximum > 1000) {
+      throw new TemplateException(
+          where
+              + ": ScalingConfig.MaximumConcurrency must be 2 to 1000, was "
+              + config.get("MaximumConcurrency"));
+    }
+    return maximum;
   }
 
   private DynamoStreamEvent dynamoStreamEvent(

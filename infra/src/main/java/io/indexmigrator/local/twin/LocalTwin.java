@@ -155,7 +155,8 @@ public final class LocalTwin implements AutoCloseable {
                 event.batchSize(),
                 event.maximumBatchingWindow(),
                 event.reportBatchItemFailures(),
-                event.enabled()));
+                event.enabled(),
+                event.maximumConcurrency()));
       }
     }
     List<DynamoStreamEventSource> streamSources = new ArrayList<>();

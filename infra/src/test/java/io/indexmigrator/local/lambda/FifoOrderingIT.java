@@ -34,11 +34,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The sync consumer's guarantee, checked on the local stack: with one FIFO message group per
- * document (as {@link ChangePublisher} sends), the SQS event-source mapping never hands one
- * document to two invocations at once and delivers its events in order, although batches do run in
- * parallel. The same workload on a standard queue is the control: there the checker must find a
- * document held by two invocations at once or processed out of order, or it proves nothing.
+ * The sync consumer's guarantee, checked on the local stack: with all events of a document in one
+ * FIFO message group (as {@link ChangePublisher} sends; documents share the 256 groups), the SQS
+ * event-source mapping never hands one document to two invocations at once and delivers its events
+ * in order, although batches do run in parallel. The same workload on a standard queue is the
+ * control: there the checker must find a document held by two invocations at once or processed out
+ * of order, or it proves nothing.
  *
  * <p>Both mappings feed one function ({@link TimedSqsHandler}, 5 execution environments, so 5
  * pollers per mapping) with batches of 10; every record takes 20 to 80 ms, so events pile up while
@@ -52,12 +53,16 @@ class FifoOrderingIT {
   static final Duration AWAIT = Duration.ofSeconds(40);
   static final Path workDir = Path.of("target", "fifo-ordering-it");
 
+  /** Below the function's and the twin's poller limits, so that only the mapping's bound holds. */
+  static final int BOUNDED_CONCURRENCY = 2;
+
   static LocalSqs localSqs;
   static SqsClient sqs;
   static LocalLambdaHost host;
   static Path logDir;
   static String fifoQueue;
   static String standardQueue;
+  static String boundedQueue;
 
   @BeforeAll
   static void start() throws IOException {
@@ -76,6 +81,15 @@ class FifoOrderingIT {
         sqs.createQueue(
                 r ->
                     r.queueName("document-changes.fifo")
+                        .attributes(
+                            Map.of(
+                                QueueAttributeName.FIFO_QUEUE, "true",
+                                QueueAttributeName.VISIBILITY_TIMEOUT, "60")))
+            .queueUrl();
+    boundedQueue =
+        sqs.createQueue(
+                r ->
+                    r.queueName("document-changes-bounded.fifo")
                         .attributes(
                             Map.of(
                                 QueueAttributeName.FIFO_QUEUE, "true",
@@ -107,7 +121,10 @@ class FifoOrderingIT {
                     Duration.ofSeconds(10),
                     SqsEventSourcePoller.MAX_POLLERS,
                     Map.of("LOG_DIR", logDir.toAbsolutePath().toString()))),
-            List.of(mapping("esm-fifo", fifoQueue), mapping("esm-standard", standardQueue)),
+            List.of(
+                mapping("esm-fifo", fifoQueue),
+                mapping("esm-standard", standardQueue),
+                mapping("esm-bounded", boundedQueue).withMaximumConcurrency(BOUNDED_CONCURRENCY)),
             sqs,
             workDir);
   }
@@ -142,6 +159,17 @@ class FifoOrderingIT {
     // Without parallel invocations the assertion above would hold trivially.
     assertThat(log.maxConcurrent()).isGreaterThanOrEqualTo(2);
     assertThat(log.overlappingPairs()).isPositive();
+  }
+
+  @Test
+  void scalingConfigsMaximumConcurrency_boundsTheMappingsInvocationsAtOnce() throws Exception {
+    ProcessingLog log = runWorkload(boundedQueue);
+
+    assertThat(log.deliveriesPerEvent()).isEqualTo(expectedOnce());
+    assertThat(log.perDocumentViolations()).isEmpty();
+    // Exactly: more would break the bound, fewer would mean the workload never tested it (the
+    // unbounded mappings of the other tests run up to five at once).
+    assertThat(log.maxConcurrent()).isEqualTo(BOUNDED_CONCURRENCY);
   }
 
   @Test

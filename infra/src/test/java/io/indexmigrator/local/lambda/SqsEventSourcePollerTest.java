@@ -1,6 +1,7 @@
 package io.indexmigrator.local.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,26 @@ class SqsEventSourcePollerTest {
     assertThat(failed("{\"batchItemFailures\":\"m-2\"}")).containsExactlyInAnyOrderElementsOf(all);
     assertThat(failed("not json")).containsExactlyInAnyOrderElementsOf(all);
     assertThat(failed("\"a string\"")).containsExactlyInAnyOrderElementsOf(all);
+  }
+
+  @Test
+  void pollersAreBoundedByTheMappingsMaximumConcurrency() {
+    SqsEventSource source =
+        new SqsEventSource(
+            "esm-1",
+            "worker",
+            "http://127.0.0.1:9324/000000000000/q",
+            "arn:aws:sqs:eu-west-1:000000000000:q",
+            10,
+            Duration.ZERO,
+            true,
+            true);
+
+    assertThat(SqsEventSourcePoller.pollers(source, 4)).isEqualTo(4);
+    assertThat(SqsEventSourcePoller.pollers(source.withMaximumConcurrency(2), 4)).isEqualTo(2);
+    assertThat(SqsEventSourcePoller.pollers(source.withMaximumConcurrency(10), 4)).isEqualTo(4);
+    assertThatThrownBy(() -> source.withMaximumConcurrency(1))
+        .hasMessageContaining("maximum concurrency must be 2..1000, was 1");
   }
 
   @Test

@@ -64,6 +64,86 @@ class SamTemplateTest {
   }
 
   @Test
+  void projectTemplate_boundsTheSyncConsumersConcurrency_byAParameter() {
+    var sync = projectTemplate().function("SyncFunction").sqsEvents().get(0);
+    assertThat(sync.maximumConcurrency()).isEqualTo(10);
+
+    var bounded =
+        SamTemplate.load(
+                PROJECT_TEMPLATE,
+                ACCOUNT,
+                Map.of("ClusterEndpoint", "http://127.0.0.1:9200", "SyncMaximumConcurrency", "3"))
+            .function("SyncFunction")
+            .sqsEvents()
+            .get(0);
+    assertThat(bounded.maximumConcurrency()).isEqualTo(3);
+    assertThat(projectTemplate().function("SmokeQueueFunction").sqsEvents().get(0))
+        .extracting(e -> e.maximumConcurrency())
+        .isNull();
+  }
+
+  @Test
+  void syncConcurrencyBelowLambdasMinimum_isRejected() {
+    assertThatThrownBy(
+            () ->
+                SamTemplate.load(
+                    PROJECT_TEMPLATE,
+                    ACCOUNT,
+                    Map.of(
+                        "ClusterEndpoint", "http://127.0.0.1:9200", "SyncMaximumConcurrency", "1")))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("SyncMaximumConcurrency")
+        .hasMessageContaining("2 to 1000");
+  }
+
+  static String sqsFunction(String properties) {
+    return """
+        Resources:
+          Jobs:
+            Type: AWS::SQS::Queue
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: some.Handler
+              CodeUri: code.jar
+              Events:
+                Jobs:
+                  Type: SQS
+                  Properties:
+                    Queue: !GetAtt Jobs.Arn
+        """
+        + properties.indent(12);
+  }
+
+  @Test
+  void sqsEventPropertiesTheTwinCannotEmulate_areRejected() throws IOException {
+    Path filter = write(sqsFunction("FilterCriteria: {Filters: [{Pattern: '{}'}]}"));
+    assertThatThrownBy(() -> SamTemplate.load(filter, ACCOUNT, Map.of()))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("event Jobs")
+        .hasMessageContaining("FilterCriteria is not emulated");
+
+    Path scaling = write(sqsFunction("ScalingConfig: {MaximumConcurrency: 1}"));
+    assertThatThrownBy(() -> SamTemplate.load(scaling, ACCOUNT, Map.of()))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("MaximumConcurrency must be 2 to 1000, was 1");
+
+    Path unknownScaling = write(sqsFunction("ScalingConfig: {MinimumConcurrency: 2}"));
+    assertThatThrownBy(() -> SamTemplate.load(unknownScaling, ACCOUNT, Map.of()))
+        .isInstanceOf(TemplateException.class)
+        .hasMessageContaining("ScalingConfig.MinimumConcurrency is not emulated");
+
+    Path ok = write(sqsFunction("ScalingConfig: {MaximumConcurrency: 2}"));
+    assertThat(
+            SamTemplate.load(ok, ACCOUNT, Map.of())
+                .function("Worker")
+                .sqsEvents()
+                .get(0)
+                .maximumConcurrency())
+        .isEqualTo(2);
+  }
+
+  @Test
   void projectTemplate_substitutesStateMachineDefinitions() {
     var machine = projectTemplate().stateMachine("SmokeStateMachine");
 

@@ -172,8 +172,20 @@ public final class RolloverCoordinator {
                   Set.of(RecipeStatus.COPIED, RecipeStatus.SYNCING),
                   RecipeStatus.ROLLING_OVER);
         } catch (ConflictException e) {
+          // Another rollover may have finished between our first read and the lease.
+          boolean done =
+              lifecycle
+                  .store()
+                  .getRecipe(name)
+                  .map(r -> r.status() == RecipeStatus.ROLLED_OVER)
+                  .orElse(false);
           throw new RolloverRefusedException(
-              "recipe '" + name + "' changed before the rollover could start: " + e.getMessage(),
+              done
+                  ? "recipe '" + name + "' is already rolled over"
+                  : "recipe '"
+                      + name
+                      + "' changed before the rollover could start: "
+                      + e.getMessage(),
               e);
         }
       }

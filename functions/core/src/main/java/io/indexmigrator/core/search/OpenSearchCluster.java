@@ -542,6 +542,22 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
 
   @Override
   public List<StoredDocument> multiGet(String index, List<DocumentRef> documents) {
+    List<StoredDocument> result = new ArrayList<>();
+    for (DocumentRead read : multiGetEach(index, documents)) {
+      if (read.failed()) {
+        throw new SearchClusterException(
+            "multi-get '" + read.ref().id() + "' from '" + index + "'",
+            500,
+            read.errorType(),
+            read.reason());
+      }
+      result.add(read.document());
+    }
+    return result;
+  }
+
+  @Override
+  public List<DocumentRead> multiGetEach(String index, List<DocumentRef> documents) {
     if (documents.isEmpty()) {
       return List.of();
     }
@@ -557,28 +573,37 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
         expectOk(
             "multi-get from '" + index + "'",
             send("POST", "/" + encode(index) + "/_mget", Map.of(), body));
-    List<StoredDocument> result = new ArrayList<>();
+    List<DocumentRead> result = new ArrayList<>();
     int i = 0;
     for (JsonNode doc : reply.path("docs")) {
       DocumentRef asked = documents.get(i++);
       if (doc.has("error")) {
         JsonNode error = doc.path("error");
-        throw new SearchClusterException(
-            "multi-get '" + asked.id() + "' from '" + index + "'",
-            500,
-            error.path("type").asText("error"),
-            error.path("reason").asText(error.toString()));
+        result.add(
+            DocumentRead.failed(
+                asked,
+                error.path("type").asText("error"),
+                error.path("reason").asText(error.toString())));
+        continue;
       }
       boolean found = doc.path("found").asBoolean(false);
       result.add(
-          new StoredDocument(
-              asked.id(),
-              asked.routing(),
-              found,
-              found ? doc.path("_version").asLong() : -1,
-              found ? doc.path("_seq_no").asLong(-1) : -1,
-              found ? doc.path("_primary_term").asLong(-1) : -1,
-              found ? doc.path("_source").toString() : null));
+          DocumentRead.of(
+              new StoredDocument(
+                  asked.id(),
+                  asked.routing(),
+                  found,
+                  found ? doc.path("_version").asLong() : -1,
+                  found ? doc.path("_seq_no").asLong(-1) : -1,
+                  found ? doc.path("_primary_term").asLong(-1) : -1,
+                  found ? doc.path("_source").toString() : null)));
+    }
+    if (result.size() != documents.size()) {
+      throw new SearchClusterException(
+          "multi-get from '" + index + "'",
+          500,
+          "malformed_reply",
+          "asked for " + documents.size() + " documents, got " + result.size());
     }
     return result;
   }

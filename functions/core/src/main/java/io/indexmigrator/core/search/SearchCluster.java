@@ -116,8 +116,41 @@ public interface SearchCluster {
       long primaryTerm,
       String sourceJson) {}
 
-  /** Reads the current state of documents by id ({@code _mget}), in the order asked. */
+  /**
+   * Reads the current state of documents by id ({@code _mget}), in the order asked.
+   *
+   * @throws SearchClusterException also when the engine fails on a single document; see {@link
+   *     #multiGetEach} to learn which
+   */
   List<StoredDocument> multiGet(String index, List<DocumentRef> documents);
+
+  /**
+   * The outcome of reading one document: its state, or the engine's error for that document alone
+   * (for example {@code routing_missing_exception}, or a shard that is not available).
+   */
+  record DocumentRead(DocumentRef ref, StoredDocument document, String errorType, String reason) {
+    public static DocumentRead of(StoredDocument document) {
+      return new DocumentRead(
+          new DocumentRef(document.id(), document.routing()), document, null, null);
+    }
+
+    public static DocumentRead failed(DocumentRef ref, String errorType, String reason) {
+      return new DocumentRead(ref, null, errorType, reason);
+    }
+
+    public boolean failed() {
+      return document == null;
+    }
+  }
+
+  /**
+   * As {@link #multiGet}, but an error the engine reports for one document is that document's
+   * outcome instead of failing the whole read, so one unreadable document cannot hold back the
+   * others. A failure of the request itself still throws.
+   */
+  default List<DocumentRead> multiGetEach(String index, List<DocumentRef> documents) {
+    return multiGet(index, documents).stream().map(DocumentRead::of).toList();
+  }
 
   /**
    * One write of a {@code _bulk} request. {@code externalVersion} null writes with internal

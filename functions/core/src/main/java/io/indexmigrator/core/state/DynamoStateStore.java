@@ -140,6 +140,36 @@ public final class DynamoStateStore implements StateStore, IdempotencyLedger {
 
   @Override
   public void deleteRecipeState(String name) {
+    // The name items first: should this be interrupted, the index records still list them.
+    List<WriteRequest> names = new ArrayList<>();
+    dynamo
+        .queryPaginator(
+            r ->
+                r.tableName(table)
+                    .consistentRead(true)
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", DynamoItems.PK))
+                    .expressionAttributeValues(Map.of(":pk", s(StateKeys.recipePk(name)))))
+        .items()
+        .stream()
+        .filter(item -> item.get(DynamoItems.SK).s().startsWith("index#", 6))
+        .map(DynamoItems::index)
+        .flatMap(index -> IndexName.of(index).stream())
+        .forEach(
+            indexName ->
+                names.add(
+                    WriteRequest.builder()
+                        .deleteRequest(
+                            DeleteRequest.builder()
+                                .key(
+                                    DynamoItems.key(
+                                        StateKeys.namePk(indexName.name()),
+                                        StateKeys.nameSk(indexName)))
+                                .build())
+                        .build()));
+    for (int from = 0; from < names.size(); from += BATCH_LIMIT) {
+      batchDelete(names.subList(from, Math.min(from + BATCH_LIMIT, names.size())));
+    }
     deleteWhere(StateKeys.recipePk(name), sk -> true);
   }
 
@@ -147,6 +177,29 @@ public final class DynamoStateStore implements StateStore, IdempotencyLedger {
 
   @Override
   public boolean putIndexIfAbsent(IndexRecord index) {
+    // The names first (idempotent): an index record is never without them, even if this call is
+    // interrupted and repeated.
+    for (IndexName name : IndexName.of(index)) {
+      dynamo.putItem(
+          r ->
+              r.tableName(table)
+                  .item(
+                      Map.of(
+                          DynamoItems.PK,
+                          s(StateKeys.namePk(name.name())),
+                          DynamoItems.SK,
+                          s(StateKeys.nameSk(name)),
+                          "type",
+                          s("name"),
+                          "recipe",
+                          s(name.recipe().name()),
+                          "generation",
+                          n(name.recipe().generation()),
+                          "source",
+                          s(name.source()),
+                          "role",
+                          s(name.role().name()))));
+    }
     return put(DynamoItems.indexItem(index.withVersion(1)), Write.absent()).isEmpty();
   }
 
@@ -159,6 +212,30 @@ public final class DynamoStateStore implements StateStore, IdempotencyLedger {
   @Override
   public List<IndexRecord> listIndexes(RecipeRef recipe) {
     return query(recipe, StateKeys.indexPrefix(recipe), DynamoItems::index);
+  }
+
+  @Override
+  public List<IndexName> findIndexName(String name) {
+    List<IndexName> names = new ArrayList<>();
+    dynamo
+        .queryPaginator(
+            r ->
+                r.tableName(table)
+                    .consistentRead(true)
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", DynamoItems.PK))
+                    .expressionAttributeValues(Map.of(":pk", s(StateKeys.namePk(name)))))
+        .items()
+        .forEach(
+            item ->
+                names.add(
+                    new IndexName(
+                        name,
+                        new RecipeRef(
+                            item.get("recipe").s(), Integer.parseInt(item.get("generation").n())),
+                        item.get("source").s(),
+                        IndexName.Role.valueOf(item.get("role").s()))));
+    return names;
   }
 
   @Override

@@ -94,13 +94,28 @@ public class InMemoryStateStore implements StateStore, IdempotencyLedger {
 
   @Override
   public synchronized void deleteRecipeState(String name) {
-    partitions.remove(StateKeys.recipePk(name));
+    TreeMap<String, Object> recipe = partitions.remove(StateKeys.recipePk(name));
+    if (recipe != null) {
+      for (Object record : recipe.values()) {
+        if (record instanceof IndexRecord index) {
+          for (IndexName indexName : IndexName.of(index)) {
+            var names = partitions.get(StateKeys.namePk(indexName.name()));
+            if (names != null) {
+              names.remove(StateKeys.nameSk(indexName));
+            }
+          }
+        }
+      }
+    }
   }
 
   // ---- indexes ----
 
   @Override
   public synchronized boolean putIndexIfAbsent(IndexRecord index) {
+    for (IndexName name : IndexName.of(index)) {
+      partition(StateKeys.namePk(name.name())).put(StateKeys.nameSk(name), name);
+    }
     return putIfAbsent(
         StateKeys.recipePk(index.recipeName()),
         StateKeys.indexSk(index.recipe(), index.source()),
@@ -116,6 +131,12 @@ public class InMemoryStateStore implements StateStore, IdempotencyLedger {
   @Override
   public synchronized List<IndexRecord> listIndexes(RecipeRef recipe) {
     return withPrefix(recipe, StateKeys.indexPrefix(recipe), IndexRecord.class);
+  }
+
+  @Override
+  public synchronized List<IndexName> findIndexName(String name) {
+    var names = partitions.get(StateKeys.namePk(name));
+    return names == null ? List.of() : names.values().stream().map(IndexName.class::cast).toList();
   }
 
   @Override

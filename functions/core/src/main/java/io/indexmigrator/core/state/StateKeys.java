@@ -60,6 +60,20 @@ final class StateKeys {
     }
   }
 
+  /** The partition of the {@link IndexName} items of one index or alias name. */
+  static String namePk(String name) {
+    return "name#" + name;
+  }
+
+  static String nameSk(IndexName name) {
+    return name.recipe().name()
+        + "#"
+        + generationPrefix(name.recipe().generation())
+        + name.role().name().toLowerCase(java.util.Locale.ROOT)
+        + "#"
+        + name.source();
+  }
+
   static String idempotencyPk(String key) {
     return "idem#" + key;
   }

@@ -105,6 +105,14 @@ public interface StateStore {
   List<IndexRecord> listIndexes(RecipeRef recipe);
 
   /**
+   * The index records that name {@code name} (as source, init-time alias or destination), read by
+   * key: what the sync consumer looks up per event index instead of listing every recipe. {@link
+   * #putIndexIfAbsent} records the names, {@link #deleteRecipeState} forgets them. Entries of an
+   * older generation of a recipe may remain until then: judge each against its recipe record.
+   */
+  List<IndexName> findIndexName(String name);
+
+  /**
    * Writes {@code change.apply(expected)} if the stored record still has {@code expected}'s
    * version; recipe, generation and source cannot change.
    *

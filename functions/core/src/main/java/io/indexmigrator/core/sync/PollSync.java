@@ -82,7 +82,8 @@ public final class PollSync {
   private void apply(List<io.indexmigrator.events.ChangeEvent> events) {
     for (SyncOutcome outcome : applier.apply(events)) {
       if (outcome.kind() == SyncOutcome.Kind.DEFERRED
-          || outcome.kind() == SyncOutcome.Kind.REJECTED) {
+          || outcome.kind() == SyncOutcome.Kind.REJECTED
+          || outcome.kind() == SyncOutcome.Kind.FAILED) {
         // The checkpoint must not move past an event that was not applied.
         throw new MigrationFailedException(
             "polled change of '"

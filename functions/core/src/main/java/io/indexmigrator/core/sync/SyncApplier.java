@@ -4,6 +4,7 @@ import io.indexmigrator.core.RetryableMigrationException;
 import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.search.SearchCluster.BulkItemResult;
 import io.indexmigrator.core.search.SearchCluster.BulkWrite;
+import io.indexmigrator.core.search.SearchCluster.DocumentRead;
 import io.indexmigrator.core.search.SearchCluster.DocumentRef;
 import io.indexmigrator.core.search.SearchCluster.StoredDocument;
 import io.indexmigrator.core.search.SearchClusterException;
@@ -16,11 +17,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -66,25 +69,27 @@ public final class SyncApplier {
   private record Target(IndexRecord index, String id, String routing) {}
 
   /**
-   * Applies a batch of events; returns one outcome per event, in order.
+   * Applies a batch of events; returns one outcome per event, in order. A document the engine fails
+   * on alone (an {@code _mget} item error, a write that keeps failing) is {@code FAILED} with the
+   * engine's reason; the others are applied.
    *
-   * @throws RetryableMigrationException when the clusters keep refusing (429/5xx) or cannot be
-   *     reached: nothing is lost, the batch is offered again
+   * @throws RetryableMigrationException when the clusters cannot be reached, fail a whole request,
+   *     or keep throttling (429): nothing is lost, the batch is offered again
    */
   public List<SyncOutcome> apply(List<ChangeEvent> events) {
     Map<ChangeEvent, SyncOutcome> outcomes = new IdentityHashMap<>();
     Map<Target, List<ChangeEvent>> targets = new LinkedHashMap<>();
-    // The routes are read again at most once per batch: a flood of events for an unknown index
-    // must not turn into a state-table scan per event.
-    boolean reread = false;
+    // A name's route is read again at most once per batch: a flood of events must not turn into
+    // state-table reads per event.
+    Set<String> reread = new HashSet<>();
     for (ChangeEvent event : events) {
       Optional<SyncRoutes.Route> route = routes.route(event.index());
-      // The cached routes may miss a recipe initialized since they were read, or predate the end
-      // of a copy: look again, then judge only the fresh route (it may be gone by now).
+      // A cached route may predate the end of a copy (or a recipe initialized since; SyncRoutes
+      // keeps that answer until it expires): look again, then judge only the fresh route (it may
+      // be gone by now).
       boolean stale = route.isEmpty() ? !routes.isFinished(event.index()) : isCopying(route.get());
-      if (!reread && stale) {
-        routes.invalidate();
-        reread = true;
+      if (stale && reread.add(event.index())) {
+        routes.invalidate(event.index());
         route = routes.route(event.index());
       }
       if (route.isEmpty()) {
@@ -127,15 +132,24 @@ public final class SyncApplier {
       for (Target target : entry.getValue()) {
         String rejection = unapplied.rejected().get(target);
         String fence = unapplied.fenced().get(target);
-        SyncOutcome.Kind kind =
-            rejection != null
-                ? SyncOutcome.Kind.REJECTED
-                : fence != null ? SyncOutcome.Kind.IGNORED : SyncOutcome.Kind.APPLIED;
+        String failure = unapplied.failed().get(target);
+        SyncOutcome.Kind kind;
+        String reason;
+        if (rejection != null) {
+          kind = SyncOutcome.Kind.REJECTED;
+          reason = rejection;
+        } else if (failure != null) {
+          kind = SyncOutcome.Kind.FAILED;
+          reason = failure;
+        } else if (fence != null) {
+          kind = SyncOutcome.Kind.IGNORED;
+          reason = fence;
+        } else {
+          kind = SyncOutcome.Kind.APPLIED;
+          reason = null;
+        }
         for (ChangeEvent event : targets.get(target)) {
-          outcomes.put(
-              event,
-              SyncOutcome.of(
-                  event, kind, rejection != null ? rejection : fence, entry.getKey().recipe()));
+          outcomes.put(event, SyncOutcome.of(event, kind, reason, entry.getKey().recipe()));
         }
       }
     }
@@ -149,33 +163,64 @@ public final class SyncApplier {
 
   /**
    * What was not applied: {@code rejected} can never be (the destination refuses it), {@code
-   * fenced} must not be any more (the destination may already be live).
+   * fenced} must not be any more (the destination may already be live), {@code failed} was not this
+   * time (the engine failed on that document alone).
    */
-  private record Unapplied(Map<Target, String> rejected, Map<Target, String> fenced) {}
+  private record Unapplied(
+      Map<Target, String> rejected, Map<Target, String> fenced, Map<Target, String> failed) {}
 
   private Unapplied applyToIndex(IndexRecord index, List<Target> targets) {
     Map<Target, String> rejected = new HashMap<>();
     Map<Target, String> fenced = new HashMap<>();
+    Map<Target, String> failed = new HashMap<>();
+    Map<Target, String> lastError = new HashMap<>();
     Boolean writesFenced = null;
     List<Target> pending = targets;
     Map<Target, Boolean> forceInternal = new HashMap<>();
     for (int attempt = 1; !pending.isEmpty(); attempt++) {
       if (attempt > MAX_ATTEMPTS) {
-        throw new RetryableMigrationException(
-            pending.size()
-                + " documents of '"
-                + index.source()
-                + "' could not be applied after "
-                + MAX_ATTEMPTS
-                + " attempts");
+        if (pending.stream().anyMatch(t -> lastError.getOrDefault(t, "").startsWith("429"))) {
+          // The cluster is pushing back: nothing wrong with these documents, retry the batch
+          // later rather than count it against them.
+          throw new RetryableMigrationException(
+              pending.size()
+                  + " documents of '"
+                  + index.source()
+                  + "' were throttled "
+                  + MAX_ATTEMPTS
+                  + " times");
+        }
+        for (Target target : pending) {
+          failed.put(
+              target,
+              "'"
+                  + target.id()
+                  + "' could not be applied to '"
+                  + index.destination()
+                  + "' after "
+                  + MAX_ATTEMPTS
+                  + " attempts: "
+                  + lastError.getOrDefault(target, "version conflicts"));
+        }
+        break;
       }
-      List<StoredDocument> current = read(index.source(), pending);
+      List<DocumentRead> reads = read(index.source(), pending);
+      List<StoredDocument> current = new ArrayList<>();
+      List<Target> readable = new ArrayList<>();
+      for (int i = 0; i < pending.size(); i++) {
+        if (reads.get(i).failed()) {
+          failed.put(pending.get(i), unreadable(index, reads.get(i)));
+        } else {
+          current.add(reads.get(i).document());
+          readable.add(pending.get(i));
+        }
+      }
       List<BulkWrite> writes = new ArrayList<>();
       List<Target> writing = new ArrayList<>();
       List<StoredDocument> writingRead = new ArrayList<>();
-      for (int i = 0; i < pending.size(); i++) {
+      for (int i = 0; i < readable.size(); i++) {
         StoredDocument doc = current.get(i);
-        Target target = pending.get(i);
+        Target target = readable.get(i);
         boolean mayUndoApplicationWrites =
             !doc.found() || forceInternal.getOrDefault(target, false);
         if (mayUndoApplicationWrites) {
@@ -222,7 +267,12 @@ public final class SyncApplier {
         if (result.versionConflict()) {
           // Newer in the destination: fine if the source moved on (a later event follows);
           // otherwise the destination holds an earlier incarnation: overwrite it.
-          StoredDocument now = read(index.source(), List.of(target)).get(0);
+          DocumentRead reread = read(index.source(), List.of(target)).get(0);
+          if (reread.failed()) {
+            failed.put(target, unreadable(index, reread));
+            continue;
+          }
+          StoredDocument now = reread.document();
           StoredDocument read = writingRead.get(i);
           if (now.found()
               && now.seqNo() == read.seqNo()
@@ -232,6 +282,8 @@ public final class SyncApplier {
           again.add(target);
         } else if (result.retryable()) {
           throttled = true;
+          lastError.put(
+              target, result.status() + " " + result.errorType() + ": " + result.reason());
           again.add(target);
         } else {
           rejected.put(
@@ -251,12 +303,23 @@ public final class SyncApplier {
       }
       pending = again;
     }
-    return new Unapplied(rejected, fenced);
+    return new Unapplied(rejected, fenced, failed);
   }
 
-  private List<StoredDocument> read(String index, List<Target> targets) {
+  private static String unreadable(IndexRecord index, DocumentRead read) {
+    return "reading '"
+        + read.ref().id()
+        + "' from '"
+        + index.source()
+        + "' failed: "
+        + read.errorType()
+        + ": "
+        + read.reason();
+  }
+
+  private List<DocumentRead> read(String index, List<Target> targets) {
     try {
-      return source.multiGet(
+      return source.multiGetEach(
           index, targets.stream().map(t -> new DocumentRef(t.id(), t.routing())).toList());
     } catch (SearchClusterException e) {
       throw new RetryableMigrationException(

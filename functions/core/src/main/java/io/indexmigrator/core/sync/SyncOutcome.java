@@ -17,6 +17,9 @@ import io.indexmigrator.events.ChangeEvent;
  *   <li>{@code UNROUTED}: no migration covers the event's index, even after re-reading the recipes.
  *       The caller decides: an application that started publishing just before {@code init}
  *       deserves a grace period; after it, the event belongs in the dead-letter queue.
+ *   <li>{@code FAILED}: this document alone could not be applied this time (the engine failed to
+ *       read it, or kept failing to write it); the other events of the batch are not affected. The
+ *       caller offers it again a bounded number of times, then dead-letters it with the reason.
  * </ul>
  *
  * <p>{@code recipe} is the recipe generation the event belongs to, or null when none does.
@@ -27,7 +30,8 @@ public record SyncOutcome(ChangeEvent event, Kind kind, String reason, RecipeRef
     DEFERRED,
     REJECTED,
     IGNORED,
-    UNROUTED
+    UNROUTED,
+    FAILED
   }
 
   static SyncOutcome of(ChangeEvent event, Kind kind, String reason, RecipeRef recipe) {

@@ -3,6 +3,7 @@ package io.indexmigrator.core.sync;
 import io.indexmigrator.core.search.AliasInfo;
 import io.indexmigrator.core.search.ResolvedExpression;
 import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.state.IndexName;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.RecipeStatus;
@@ -11,16 +12,19 @@ import io.indexmigrator.core.state.StateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which migration an event's index belongs to. Built from the state table (the recipes' index
- * records, with the aliases they had at init) and cached briefly: the consumer sees many events per
- * second, the routes change only when a recipe changes phase.
+ * Which migration an event's index belongs to. Looked up by the event's index name in the state
+ * table ({@link StateStore#findIndexName}: the index records naming it as source, as an alias it
+ * had at init, or as destination) and cached per name for a short time, the answer "no migration"
+ * too: the consumer sees many events per second, routes change only when a recipe changes phase,
+ * and an index no migration covers must cost neither a state-table read nor a cluster call per
+ * event.
  */
 final class SyncRoutes {
   static final Set<RecipeStatus> ACTIVE =
@@ -36,19 +40,26 @@ final class SyncRoutes {
   private static final Set<RolloverPhase> FENCED_PHASES =
       Set.of(RolloverPhase.VERIFIED, RolloverPhase.SWAPPED, RolloverPhase.UNBLOCKED);
 
-  /** Where an event goes, with the recipe's status when the routes were read. */
+  /** Names remembered at most; an application writing to ever new indexes cannot exhaust memory. */
+  private static final int MAX_NAMES = 10_000;
+
+  /** Where an event goes, with the recipe's status when the route was read. */
   record Route(IndexRecord index, RecipeStatus recipeStatus) {}
+
+  /** What a name led to when it was looked up: an active route, or none; a finished migration. */
+  private record Lookup(Route active, boolean finished, Instant at) {}
 
   private final StateStore store;
   private final SearchCluster source;
   private final Clock clock;
   private final Duration ttl;
-  private Map<String, Route> byName = Map.of();
-  private Map<String, Route> finished = Map.of();
-  private Instant readAt = Instant.EPOCH;
-  private Map<String, CachedRecipe> recipes = Map.of();
-
-  private record CachedRecipe(int generation, long version, List<IndexRecord> indexes) {}
+  private final Map<String, Lookup> byName =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Lookup> eldest) {
+          return size() > MAX_NAMES;
+        }
+      };
 
   SyncRoutes(StateStore store, SearchCluster source, Clock clock, Duration ttl) {
     this.store = store;
@@ -57,23 +68,14 @@ final class SyncRoutes {
     this.ttl = ttl;
   }
 
-  /** The route of a concrete index or alias name; refreshes the cache when it is stale. */
+  /** The route of a concrete index or alias name; looks it up again when the cache is stale. */
   synchronized Optional<Route> route(String name) {
-    if (Duration.between(readAt, clock.instant()).compareTo(ttl) >= 0) {
-      refresh();
-    }
-    Route route = byName.get(name);
-    if (route == null) {
-      // An alias the application added after init, or one naming several indexes: ask the
-      // cluster which index it writes to.
-      route = resolveAlias(name).map(byName::get).orElse(null);
-    }
-    return Optional.ofNullable(route);
+    return Optional.ofNullable(lookup(name).active());
   }
 
   /** Whether the name belongs to a migration that is over. */
   synchronized boolean isFinished(String name) {
-    return finished.containsKey(name);
+    return lookup(name).finished();
   }
 
   /**
@@ -99,38 +101,72 @@ final class SyncRoutes {
     };
   }
 
-  /** Forgets the cache, e.g. when an event found a phase that may have moved on. */
-  synchronized void invalidate() {
-    readAt = Instant.EPOCH;
+  /**
+   * Forgets the cached route of a name, e.g. when an event found a phase that may have moved on. A
+   * name that led nowhere stays cached until it expires: re-reading it for every batch of a flood
+   * of events for an unknown index would cost a cluster call each, and such events are held for a
+   * grace period far longer than the cache lasts.
+   */
+  synchronized void invalidate(String name) {
+    Lookup cached = byName.get(name);
+    if (cached != null && cached.active() != null) {
+      byName.remove(name);
+    }
   }
 
-  private void refresh() {
-    Map<String, Route> active = new HashMap<>();
-    Map<String, Route> over = new HashMap<>();
-    Map<String, CachedRecipe> seen = new HashMap<>();
-    for (RecipeRecord recipe : store.listRecipes()) {
-      // Index phases change together with the recipe's status (and so its version): re-read a
-      // recipe's indexes only when its record changed.
-      CachedRecipe cached = recipes.get(recipe.name());
-      List<IndexRecord> indexes =
-          cached != null
-                  && cached.generation() == recipe.generation()
-                  && cached.version() == recipe.version()
-              ? cached.indexes()
-              : store.listIndexes(recipe.ref());
-      seen.put(recipe.name(), new CachedRecipe(recipe.generation(), recipe.version(), indexes));
-      Map<String, Route> target = ACTIVE.contains(recipe.status()) ? active : over;
-      for (IndexRecord index : indexes) {
-        Route route = new Route(index, recipe.status());
-        target.put(index.source(), route);
-        index.aliases().forEach(alias -> target.putIfAbsent(alias.name(), route));
-        over.putIfAbsent(index.destination(), route);
+  private Lookup lookup(String name) {
+    Lookup cached = byName.get(name);
+    if (cached != null && Duration.between(cached.at(), clock.instant()).compareTo(ttl) < 0) {
+      return cached;
+    }
+    Lookup fresh = resolve(name);
+    byName.put(name, fresh);
+    return fresh;
+  }
+
+  private Lookup resolve(String name) {
+    Instant now = clock.instant();
+    Lookup direct = fromState(name, now);
+    if (direct.active() != null) {
+      return direct;
+    }
+    // An alias the application added after init, or one naming several indexes: ask the cluster
+    // which index it writes to.
+    Optional<String> concrete = resolveAlias(name).filter(index -> !index.equals(name));
+    if (concrete.isPresent()) {
+      Route viaAlias = fromState(concrete.get(), now).active();
+      if (viaAlias != null) {
+        return new Lookup(viaAlias, direct.finished(), now);
       }
     }
-    recipes = seen;
-    byName = active;
-    finished = over;
-    readAt = clock.instant();
+    return direct;
+  }
+
+  /** The index records naming {@code name}, judged against their recipes' current records. */
+  private Lookup fromState(String name, Instant now) {
+    Route active = null;
+    boolean finished = false;
+    for (IndexName entry : store.findIndexName(name)) {
+      Optional<RecipeRecord> recipe = store.getRecipe(entry.recipe().name());
+      if (recipe.isEmpty() || recipe.get().generation() != entry.recipe().generation()) {
+        // A generation since replaced or deleted.
+        continue;
+      }
+      Optional<IndexRecord> index = store.getIndex(entry.recipe(), entry.source());
+      if (index.isEmpty()) {
+        continue;
+      }
+      Route route = new Route(index.get(), recipe.get().status());
+      if (ACTIVE.contains(recipe.get().status()) && entry.role() != IndexName.Role.DESTINATION) {
+        // A source name wins over the same name as another index's init-time alias.
+        if (active == null || entry.role() == IndexName.Role.SOURCE) {
+          active = route;
+        }
+      } else {
+        finished = true;
+      }
+    }
+    return new Lookup(active, finished, now);
   }
 
   private Optional<String> resolveAlias(String name) {

@@ -31,6 +31,7 @@ public final class InMemorySearchCluster implements SearchCluster {
   private final Map<String, String> rejectedScripts = new TreeMap<>();
   private final Set<String> pipelines = new TreeSet<>();
   private final List<ReindexRequest> sampleReindexes = new ArrayList<>();
+  private final Map<String, String[]> unreadable = new TreeMap<>();
   private long seqNo;
   private final Map<String, List<Runnable>> hooks = new java.util.HashMap<>();
 
@@ -304,9 +305,50 @@ public final class InMemorySearchCluster implements SearchCluster {
             });
   }
 
+  /**
+   * Makes the engine report an error for this document alone in every read ({@code _mget} item
+   * error), as a real one does for, e.g., a missing required routing.
+   */
+  public InMemorySearchCluster failingReadsOf(
+      String index, String id, String errorType, String reason) {
+    unreadable.put(index + "/" + id, new String[] {errorType, reason});
+    return this;
+  }
+
+  /** Reads work again for this document. */
+  public InMemorySearchCluster readableAgain(String index, String id) {
+    unreadable.remove(index + "/" + id);
+    return this;
+  }
+
+  @Override
+  public List<DocumentRead> multiGetEach(String index, List<DocumentRef> refs) {
+    List<DocumentRead> result = new ArrayList<>();
+    List<StoredDocument> read = stateOf(index, refs);
+    for (int i = 0; i < refs.size(); i++) {
+      String[] error = unreadable.get(index + "/" + refs.get(i).id());
+      result.add(
+          error != null
+              ? DocumentRead.failed(refs.get(i), error[0], error[1])
+              : DocumentRead.of(read.get(i)));
+    }
+    return result;
+  }
+
   @Override
   public List<StoredDocument> multiGet(String index, List<DocumentRef> refs) {
     call("multiGet");
+    for (DocumentRef ref : refs) {
+      String[] error = unreadable.get(index + "/" + ref.id());
+      if (error != null) {
+        throw new SearchClusterException(
+            "multi-get '" + ref.id() + "' from '" + index + "'", 500, error[0], error[1]);
+      }
+    }
+    return stateOf(index, refs);
+  }
+
+  private List<StoredDocument> stateOf(String index, List<DocumentRef> refs) {
     stored(index);
     List<StoredDocument> result = new ArrayList<>();
     for (DocumentRef ref : refs) {

@@ -307,6 +307,41 @@ abstract class StateStoreContract {
   // ---- indexes ----
 
   @Test
+  void findIndexName_shouldFindTheIndexRecordsNamingAnIndexOrAlias_byEachName() {
+    // GIVEN an index record whose source had an alias at init, and one of another recipe
+    RecipeRef ref = store.createRecipe("orders", RECIPE_JSON).ref();
+    store.putIndexIfAbsent(
+        IndexRecord.planned(
+            ref,
+            "orders-v1",
+            "orders-v2",
+            List.of(AliasSpec.named("orders")),
+            true,
+            null,
+            null,
+            1,
+            1000));
+    RecipeRef other = store.createRecipe("other", RECIPE_JSON).ref();
+    store.putIndexIfAbsent(plannedIndex(other, "orders-v2", 1));
+    // THEN each name leads to the records naming it, in its role
+    assertThat(store.findIndexName("orders-v1"))
+        .containsExactly(new IndexName("orders-v1", ref, "orders-v1", IndexName.Role.SOURCE));
+    assertThat(store.findIndexName("orders"))
+        .containsExactly(new IndexName("orders", ref, "orders-v1", IndexName.Role.ALIAS));
+    assertThat(store.findIndexName("orders-v2"))
+        .containsExactlyInAnyOrder(
+            new IndexName("orders-v2", ref, "orders-v1", IndexName.Role.DESTINATION),
+            new IndexName("orders-v2", other, "orders-v2", IndexName.Role.SOURCE));
+    assertThat(store.findIndexName("unknown")).isEmpty();
+    // WHEN a recipe's state is deleted THEN its names are gone, the other recipe's stay
+    store.deleteRecipeState("orders");
+    assertThat(store.findIndexName("orders-v1")).isEmpty();
+    assertThat(store.findIndexName("orders")).isEmpty();
+    assertThat(store.findIndexName("orders-v2"))
+        .containsExactly(new IndexName("orders-v2", other, "orders-v2", IndexName.Role.SOURCE));
+  }
+
+  @Test
   void putIndexIfAbsent_shouldKeepTheFirstRecord_whenCalledTwice() {
     // GIVEN an index record written once
     RecipeRef ref = store.createRecipe("orders", RECIPE_JSON).ref();

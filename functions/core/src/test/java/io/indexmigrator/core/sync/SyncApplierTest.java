@@ -3,6 +3,7 @@ package io.indexmigrator.core.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.indexmigrator.core.search.InMemorySearchCluster;
+import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.AliasSpec;
 import io.indexmigrator.core.state.InMemoryStateStore;
 import io.indexmigrator.core.state.IndexPhase;
@@ -10,12 +11,21 @@ import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeStatus;
 import io.indexmigrator.core.state.RolloverPhase;
 import io.indexmigrator.core.state.RolloverRecord;
+import io.indexmigrator.core.state.StateStore;
 import io.indexmigrator.events.ChangeEvent;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -201,5 +211,116 @@ class SyncApplierTest {
 
     assertThat(kinds(outcomes)).containsExactly(SyncOutcome.Kind.APPLIED);
     assertThat(cluster.document("dst", "a")).isNull();
+  }
+
+  @Test
+  void apply_shouldFailOnlyTheDocumentTheEngineCannotRead_andApplyTheRest() {
+    cluster.withDocument("src", "a", "{\"v\":1}").withDocument("src", "c", "{\"v\":1}");
+    cluster.withDocument("src", "poison", "{\"v\":1}");
+    cluster.failingReadsOf(
+        "src", "poison", "routing_missing_exception", "routing is required for [src]/[poison]");
+
+    var outcomes =
+        applier.apply(
+            List.of(
+                ChangeEvent.indexed("src", "a"),
+                ChangeEvent.indexed("src", "poison"),
+                ChangeEvent.indexed("src", "c"),
+                ChangeEvent.deleted("src", "poison")));
+
+    assertThat(kinds(outcomes))
+        .containsExactly(
+            SyncOutcome.Kind.APPLIED,
+            SyncOutcome.Kind.FAILED,
+            SyncOutcome.Kind.APPLIED,
+            SyncOutcome.Kind.FAILED);
+    assertThat(outcomes.get(1).reason())
+        .contains("'poison'", "'src'", "routing_missing_exception", "routing is required");
+    assertThat(outcomes.get(1).recipe()).isEqualTo(index.recipe());
+    assertThat(cluster.document("dst", "a")).isEqualTo("{\"v\":1}");
+    assertThat(cluster.document("dst", "c")).isEqualTo("{\"v\":1}");
+    // Neither written nor, worse, deleted as if it were gone from the source.
+    assertThat(cluster.document("dst", "poison")).isNull();
+
+    cluster.readableAgain("src", "poison");
+    assertThat(kinds(applier.apply(List.of(ChangeEvent.indexed("src", "poison")))))
+        .containsExactly(SyncOutcome.Kind.APPLIED);
+    assertThat(cluster.document("dst", "poison")).isEqualTo("{\"v\":1}");
+  }
+
+  /** Counts the calls made through it, by method name; refuses listing every recipe. */
+  @SuppressWarnings("unchecked")
+  private static <T> T counting(Class<T> type, T target, Map<String, Integer> calls) {
+    return (T)
+        Proxy.newProxyInstance(
+            type.getClassLoader(),
+            new Class<?>[] {type},
+            (proxy, method, args) -> {
+              calls.merge(method.getName(), 1, Integer::sum);
+              if (method.getName().equals("listRecipes")) {
+                throw new AssertionError("the consumer must not list every recipe");
+              }
+              try {
+                return method.invoke(target, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  @Test
+  void apply_shouldLookRoutesUpByKey_andRememberAnUnroutedIndexUntilTheCacheExpires() {
+    Map<String, Integer> storeCalls = new ConcurrentHashMap<>();
+    Map<String, Integer> clusterCalls = new ConcurrentHashMap<>();
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T00:00:00Z"));
+    Clock clock =
+        new Clock() {
+          @Override
+          public Instant instant() {
+            return now.get();
+          }
+
+          @Override
+          public ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+        };
+    SyncApplier routed =
+        new SyncApplier(
+            counting(StateStore.class, store, storeCalls),
+            counting(SearchCluster.class, cluster, clusterCalls),
+            cluster,
+            clock,
+            Duration.ofSeconds(5));
+    cluster.withDocument("src", "a", "{\"v\":1}");
+    List<ChangeEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      batch.add(ChangeEvent.indexed("nope", Integer.toString(i)));
+    }
+    batch.add(ChangeEvent.indexed("src", "a"));
+
+    for (int round = 0; round < 3; round++) {
+      assertThat(kinds(routed.apply(batch)))
+          .containsOnly(SyncOutcome.Kind.UNROUTED, SyncOutcome.Kind.APPLIED);
+    }
+
+    // One lookup of each name, by key, for 33 events; the unknown index asked the cluster once.
+    assertThat(storeCalls).containsEntry("findIndexName", 2).doesNotContainKey("listRecipes");
+    assertThat(clusterCalls).containsEntry("resolve", 1);
+    assertThat(cluster.document("dst", "a")).isEqualTo("{\"v\":1}");
+
+    // A migration of the unknown index starts: seen once the cached answer expires.
+    var later = store.createRecipe("later", "{}");
+    store.putIndexIfAbsent(
+        IndexRecord.planned(
+            later.ref(), "nope", "nope-v2", List.of(), true, "indexes[0]", "{}", 1, 0));
+    now.updateAndGet(t -> t.plusSeconds(5));
+    assertThat(kinds(routed.apply(List.of(ChangeEvent.indexed("nope", "1")))))
+        .containsExactly(SyncOutcome.Kind.DEFERRED);
   }
 }

@@ -18,7 +18,6 @@ import io.indexmigrator.events.ChangeEventCodec;
 import io.indexmigrator.events.InvalidChangeEventException;
 import io.indexmigrator.functions.AwsServiceClients;
 import io.indexmigrator.functions.ClusterConnections;
-import io.indexmigrator.functions.sqs.SqsMessages;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The sync consumer: SQS batches of change events in, the destinations converged to the source.
  * Invalid and unappliable events go to the dead-letter queue with their reason; events of an index
- * still being copied are reported failed so SQS keeps them (on a FIFO queue, with every later event
- * of the batch, which may concern the same document).
+ * still being copied, and events whose document the engine failed on alone, are reported failed so
+ * SQS offers them again ({@link BatchDecisions}: on a FIFO queue with the later events of the same
+ * document, and a failing document only a few times before it is dead-lettered with the reason).
  */
 public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
   /** The environment variables this function reads; template.yaml must set each. */
@@ -95,38 +95,27 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
           valid.stream().map(m -> new BatchItemFailure(m.getMessageId())).toList());
     }
     List<BatchItemFailure> failures = new ArrayList<>();
-    List<SQSMessage> deferred = new ArrayList<>();
-    boolean holdRest = false;
-    for (int i = 0; i < valid.size(); i++) {
-      SQSMessage message = valid.get(i);
-      SyncOutcome outcome = outcomes.get(i);
-      boolean hold =
-          outcome.kind() == SyncOutcome.Kind.DEFERRED
-              || (outcome.kind() == SyncOutcome.Kind.UNROUTED
-                  && age(message) < unroutedGraceMillis);
-      if (holdRest || hold) {
-        failures.add(new BatchItemFailure(message.getMessageId()));
-        deferred.add(message);
-        holdRest = SqsMessages.fromFifoQueue(message);
-        continue;
-      }
-      if (outcome.kind() == SyncOutcome.Kind.REJECTED
-          || outcome.kind() == SyncOutcome.Kind.UNROUTED) {
-        deadLetters.send(message, outcome.reason());
-      }
-      if (outcome.kind() == SyncOutcome.Kind.IGNORED && outcome.recipe() != null) {
-        // Fenced by a rollover: a late event the operator may want to know about.
-        LOG.warn("recipe {}: {}", outcome.recipe().name(), outcome.reason());
+    List<SQSMessage> retried = new ArrayList<>();
+    for (BatchDecisions.Decision decision :
+        BatchDecisions.decide(valid, outcomes, System.currentTimeMillis(), unroutedGraceMillis)) {
+      SQSMessage message = decision.message();
+      switch (decision.action()) {
+        case RETRY -> {
+          failures.add(new BatchItemFailure(message.getMessageId()));
+          retried.add(message);
+        }
+        case DEAD_LETTER -> deadLetters.send(message, decision.reason());
+        case DONE -> {
+          SyncOutcome outcome = decision.outcome();
+          if (outcome.kind() == SyncOutcome.Kind.IGNORED && outcome.recipe() != null) {
+            // Fenced by a rollover: a late event the operator may want to know about.
+            LOG.warn("recipe {}: {}", outcome.recipe().name(), outcome.reason());
+          }
+        }
       }
     }
     metrics.batch(valid, outcomes);
-    deadLetters.retrySoon(deferred);
+    deadLetters.retrySoon(retried);
     return new SQSBatchResponse(failures);
-  }
-
-  /** How long ago the message was first sent to the queue. */
-  private static long age(SQSMessage message) {
-    String sent = SqsMessages.attribute(message, "SentTimestamp");
-    return sent == null ? Long.MAX_VALUE : System.currentTimeMillis() - Long.parseLong(sent);
   }
 }
