@@ -78,7 +78,9 @@ public final class RolloverBenchmark {
           Map<String, LiveWriter.Acked> ledger = writer.stop();
           double achieved = writer.operations.get() / ((System.nanoTime() - writeStarted) / 1e9);
           JsonNode report = JSON.readTree(rollover.out().isBlank() ? "{}" : rollover.out());
-          long lost = lostWrites(twin, destination, ledger);
+          boolean rolled = rollover.exitCode() == 0;
+          // After a failed rollover the source is still the live index: check the writes there.
+          long lost = lostWrites(twin, rolled ? destination : live, ledger);
           ObjectNode run = runs.addObject();
           run.put("recipe", name);
           run.put("verify", mode);
@@ -91,8 +93,9 @@ public final class RolloverBenchmark {
           run.put("writesPerSecondAchieved", Math.round(achieved));
           run.put("acknowledgedWritesChecked", ledger.size());
           run.put("acknowledgedWritesLost", lost);
-          if (rollover.exitCode() != 0) {
+          if (!rolled) {
             run.put("message", rollover.all().trim());
+            System.out.println("rollover failed: " + rollover.all().trim());
           }
           byMode.computeIfAbsent(mode, m -> new ArrayList<>()).add(run);
           System.out.printf(
@@ -108,9 +111,13 @@ public final class RolloverBenchmark {
               lost,
               ledger.size(),
               copyMillis);
-          // The previous live index is the rollback point no more: free its memory and disk.
-          twin.cluster.delete(live);
-          live = destination;
+          if (rolled) {
+            // The previous live index is the rollback point no more: free its memory and disk.
+            twin.cluster.delete(live);
+            live = destination;
+          } else {
+            twin.cli("cancel", name);
+          }
         }
       }
     }
