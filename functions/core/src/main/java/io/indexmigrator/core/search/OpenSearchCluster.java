@@ -381,6 +381,24 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     return taskStatus(taskId, expectOk(operation, reply));
   }
 
+  @Override
+  public ReindexTaskStatus awaitTask(String taskId, java.time.Duration wait) {
+    long seconds = Math.max(1, wait.toSeconds());
+    Reply reply =
+        send(
+            "GET",
+            "/_tasks/" + encode(taskId),
+            Map.of("wait_for_completion", "true", "timeout", seconds + "s"),
+            null);
+    if (reply.isSuccess()) {
+      return taskStatus(taskId, reply.body());
+    }
+    // Still running when the wait ran out is reported as an error (timeout_exception, HTTP 500 on
+    // OpenSearch, 408 elsewhere); anything else (a forgotten task, a stored result) is the plain
+    // lookup's to answer.
+    return getTask(taskId);
+  }
+
   static ReindexTaskStatus taskStatus(String taskId, JsonNode body) {
     boolean completed = body.path("completed").asBoolean(false);
     JsonNode response = body.path("response");

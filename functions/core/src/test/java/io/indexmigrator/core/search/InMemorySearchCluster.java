@@ -28,6 +28,17 @@ public final class InMemorySearchCluster implements SearchCluster {
   private final Map<String, Long> seqNos = new TreeMap<>();
   private long seqNo;
 
+  /** A started {@code _reindex}: what was asked, under which tag, and whether it ended. */
+  public record StartedTask(String taskId, ReindexRequest request, String opaqueId) {}
+
+  private final List<StartedTask> tasks = new ArrayList<>();
+  private final Map<String, ReindexTaskStatus> finishedTasks = new TreeMap<>();
+
+  /** Every {@code _reindex} started on this cluster, in order. */
+  public List<StartedTask> startedTasks() {
+    return List.copyOf(tasks);
+  }
+
   /** Stores a document (its source as JSON text) in an existing index. */
   public InMemorySearchCluster withDocument(String index, String id, String sourceJson) {
     stored(index);
@@ -185,14 +196,24 @@ public final class InMemorySearchCluster implements SearchCluster {
     throw new UnsupportedOperationException("no documents in memory");
   }
 
+  /**
+   * Records the task; it runs until first polled, which copies the whole source (slices, queries
+   * and transforms are not modelled) and completes it.
+   */
   @Override
   public String startReindex(ReindexRequest request, String opaqueId) {
-    throw new UnsupportedOperationException("no tasks in memory");
+    String taskId = "memory:" + (tasks.size() + 1);
+    tasks.add(new StartedTask(taskId, request, opaqueId));
+    return taskId;
   }
 
   @Override
   public List<RunningTask> findTasks(String opaqueIdPrefix) {
-    return List.of();
+    return tasks.stream()
+        .filter(t -> !finishedTasks.containsKey(t.taskId()))
+        .filter(t -> t.opaqueId() != null && t.opaqueId().startsWith(opaqueIdPrefix))
+        .map(t -> new RunningTask(t.taskId(), t.opaqueId(), "indices:data/write/reindex"))
+        .toList();
   }
 
   @Override
@@ -280,12 +301,28 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   @Override
   public ReindexTaskStatus getTask(String taskId) {
-    throw new UnsupportedOperationException("no tasks in memory");
+    StartedTask task =
+        tasks.stream()
+            .filter(t -> t.taskId().equals(taskId))
+            .findFirst()
+            .orElseThrow(
+                () -> new SearchClusterException("get task " + taskId, 404, "not_found", taskId));
+    return finishedTasks.computeIfAbsent(
+        taskId,
+        id -> {
+          Map<String, String> source =
+              documents.getOrDefault(task.request().sourceIndex(), Map.of());
+          source.forEach(
+              (docId, json) -> withDocument(task.request().destinationIndex(), docId, json));
+          return new ReindexTaskStatus(
+              id, true, source.size(), source.size(), 0, 0, 1, 0, 0, List.of(), null, false);
+        });
   }
 
   @Override
   public void cancelTask(String taskId) {
-    throw new UnsupportedOperationException("no tasks in memory");
+    finishedTasks.putIfAbsent(
+        taskId, new ReindexTaskStatus(taskId, true, 0, 0, 0, 0, 0, 0, 0, List.of(), null, true));
   }
 
   @Override
