@@ -64,19 +64,27 @@ public final class CopyBenchmark {
     cluster = twin.clusterUrl;
     String stamp = String.valueOf(Instant.now().getEpochSecond());
     ArrayNode results = JSON.createArrayNode();
-    for (int size : sizes) {
-      String source = "copybench-" + stamp + "-" + size;
+    // The first migration of a twin meets cold Lambda environments (a child JVM per function, as
+    // a Lambda cold start): measured once on its own, so the sizes compare warm runs.
+    List<Integer> runs = new ArrayList<>();
+    runs.add(-10_000);
+    runs.addAll(sizes);
+    for (int run : runs) {
+      boolean cold = run < 0;
+      int size = Math.abs(run);
+      String source = "copybench-" + stamp + "-" + (cold ? "cold" : size);
       System.out.printf("%,d documents: loading %s ...%n", size, source);
       long loadMillis = load(source, size);
       System.out.printf("  loaded in %.1f s; load average %s%n", loadMillis / 1e3, load());
-      for (int repeat = 0; repeat < repeats; repeat++) {
+      for (int repeat = 0; repeat < (cold ? 1 : repeats); repeat++) {
         ObjectNode result = results.addObject();
         result.put("documents", size);
+        result.put("coldStart", cold);
         result.put("shards", SHARDS);
         result.put("repeat", repeat);
         result.put("loadAverageBefore", load());
         raw(source, size, result);
-        product(twin, source, size, stamp + "r" + repeat, result);
+        product(twin, source, size, stamp + (cold ? "c" : "r") + repeat, result);
         result.put("loadAverageAfter", load());
         double endToEnd =
             result.get("rawMillis").asDouble() / result.get("productMillis").asDouble();
@@ -88,7 +96,8 @@ public final class CopyBenchmark {
             "productOverheadMillis",
             result.get("productMillis").asLong() - result.get("rawMillis").asLong());
         System.out.printf(
-            "  raw %.2f s (took %.2f s) | product %.2f s (init %.2f s, run %.2f s, copy phase %.2f"
+            (cold ? "  cold start: " : "  ")
+                + "raw %.2f s (took %.2f s) | product %.2f s (init %.2f s, run %.2f s, copy phase %.2f"
                 + " s) | end to end %.2fx, copy phase %.2fx, overhead %+.2f s%n",
             result.get("rawMillis").asLong() / 1e3,
             result.get("rawTookMillis").asLong() / 1e3,
