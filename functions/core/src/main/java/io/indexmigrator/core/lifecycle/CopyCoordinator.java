@@ -132,7 +132,10 @@ public final class CopyCoordinator {
     return new PlanResult(ref.name(), ref.generation(), round, items.size(), items);
   }
 
-  /** Starts the slice's task, or re-attaches to the one already running for it. */
+  /**
+   * Starts the slice's task, or re-attaches to the one already running for it, then polls it once
+   * (waiting in the engine), so a small index is copied within this one invocation.
+   */
   public SliceStep startSlice(SliceItem item) {
     SliceKey key = item.key();
     if (isCancelled(key)) {
@@ -144,14 +147,14 @@ public final class CopyCoordinator {
         return finished(slice);
       }
       case RUNNING -> {
-        return new SliceStep(false, "RUNNING", 0, 0);
+        return pollSlice(item, 0);
       }
       case STARTING -> {
         // The claimer died between claiming and recording: its task may exist.
         Optional<String> orphan = findOurTask(key);
         if (orphan.isPresent()) {
           lifecycle.store().recordTask(key, orphan.get());
-          return new SliceStep(false, "RUNNING", 0, 0);
+          return pollSlice(item, 0);
         }
         slice = lifecycle.store().resetSlice(key, slice.version());
       }
@@ -175,8 +178,7 @@ public final class CopyCoordinator {
       lifecycle.destination().cancelTask(taskId);
       return new SliceStep(true, "CANCELLED", 0, 0);
     }
-    // No Wait state first: the poll itself waits in the engine, and a small index is done in it.
-    return new SliceStep(false, "RUNNING", 0, 0);
+    return pollSlice(item, 0);
   }
 
   /**

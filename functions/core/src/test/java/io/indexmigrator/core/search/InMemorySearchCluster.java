@@ -34,6 +34,14 @@ public final class InMemorySearchCluster implements SearchCluster {
   private final List<StartedTask> tasks = new ArrayList<>();
   private final Map<String, ReindexTaskStatus> finishedTasks = new TreeMap<>();
 
+  private boolean tasksHeld;
+
+  /** While held, tasks keep running when polled; released, the next poll completes them. */
+  public InMemorySearchCluster holdTasks(boolean held) {
+    tasksHeld = held;
+    return this;
+  }
+
   /** Every {@code _reindex} started on this cluster, in order. */
   public List<StartedTask> startedTasks() {
     return List.copyOf(tasks);
@@ -197,8 +205,8 @@ public final class InMemorySearchCluster implements SearchCluster {
   }
 
   /**
-   * Records the task; it runs until first polled, which copies the whole source (slices, queries
-   * and transforms are not modelled) and completes it.
+   * Records the task; it runs until polled while not {@link #holdTasks held}, which copies the
+   * whole source (slices, queries and transforms are not modelled) and completes it.
    */
   @Override
   public String startReindex(ReindexRequest request, String opaqueId) {
@@ -307,6 +315,9 @@ public final class InMemorySearchCluster implements SearchCluster {
             .findFirst()
             .orElseThrow(
                 () -> new SearchClusterException("get task " + taskId, 404, "not_found", taskId));
+    if (tasksHeld && !finishedTasks.containsKey(taskId)) {
+      return new ReindexTaskStatus(taskId, false, 0, 0, 0, 0, 0, 0, 0, List.of(), null, false);
+    }
     return finishedTasks.computeIfAbsent(
         taskId,
         id -> {
