@@ -47,7 +47,18 @@ public final class CopyBenchmark {
 
   private static URI cluster;
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    // The twin's threads keep a JVM alive: a failed run must end it too, engines and all.
+    try {
+      run(args);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void run(String[] args) throws Exception {
     List<Integer> sizes = new ArrayList<>();
     int repeats = 1;
     for (String arg : args) {
@@ -128,7 +139,6 @@ public final class CopyBenchmark {
     Files.createDirectories(out.getParent());
     Files.writeString(out, json + "\n");
     System.out.println("written to " + out.toAbsolutePath().normalize());
-    System.exit(0);
   }
 
   private static void raw(String source, int size, ObjectNode result) throws Exception {
