@@ -244,7 +244,9 @@ final class StatusCommand implements Callable<Integer> {
             return 1;
           }
         }
-        Thread.sleep(2000);
+        // Short enough that the end of a copy of a few seconds is not prolonged by the wait
+        // itself; one status read is a few DynamoDB and SQS calls.
+        Thread.sleep(500);
       }
     }
 

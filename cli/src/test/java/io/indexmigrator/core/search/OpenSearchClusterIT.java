@@ -359,6 +359,36 @@ class OpenSearchClusterIT {
   }
 
   @Test
+  void awaitTask_returnsProgressWhenTheWaitRunsOut_andTheResultWhenTheTaskEnds() throws Exception {
+    assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
+    String source = run + "-await";
+    cluster.createIndex(source, json("{\"index.number_of_shards\": 2}"), null);
+    index(source, 40);
+    cluster.refresh(source);
+    String task =
+        cluster.startReindex(
+            ReindexRequest.builder(source, run + "-await-dst")
+                .automaticSlices(2)
+                .batchSize(2)
+                .requestsPerSecond(4)
+                .build());
+
+    // A wait that runs out (the engine answers it with a timeout error) gives the progress
+    long started = System.nanoTime();
+    ReindexTaskStatus running = cluster.awaitTask(task, java.time.Duration.ofSeconds(1));
+    assertThat(running.completed()).as(running.toString()).isFalse();
+    assertThat((System.nanoTime() - started) / 1_000_000)
+        .as("waited in the engine")
+        .isGreaterThanOrEqualTo(900);
+
+    // A task that ends within the wait is answered as soon as it ends
+    cluster.cancelTask(task);
+    ReindexTaskStatus ended = cluster.awaitTask(task, java.time.Duration.ofSeconds(20));
+    assertThat(ended.completed()).as(ended.toString()).isTrue();
+    assertThat(ended.cancelled()).isTrue();
+  }
+
+  @Test
   void reindex_reportsDocumentFailures() throws Exception {
     assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
     String source = run + "-text";

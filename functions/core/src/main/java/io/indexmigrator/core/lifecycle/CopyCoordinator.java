@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.RetryableMigrationException;
 import io.indexmigrator.core.recipe.CopyOptions;
+import io.indexmigrator.core.recipe.IndexSpec;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.SyncOptions;
 import io.indexmigrator.core.recipe.Transform;
@@ -42,8 +43,16 @@ public final class CopyCoordinator {
   /** Polls of one slice per round before the round yields to a fresh execution. */
   static final int MAX_POLLS_PER_ROUND = 60;
 
-  static final int FIRST_WAIT_SECONDS = 2;
+  /**
+   * How long one poll waits inside the engine for the task to finish ({@code _tasks/<id>?
+   * wait_for_completion}), so the end of a copy is noticed when it happens, not at the next poll.
+   * Below the transports' 30 s response timeout.
+   */
+  static final java.time.Duration TASK_WAIT = java.time.Duration.ofSeconds(15);
+
+  /** Longest Wait state between polls of a task expected to run much longer. */
   static final int MAX_WAIT_SECONDS = 30;
+
   static final java.time.Duration POLL_BUDGET = java.time.Duration.ofSeconds(20);
   static final int POLL_IDLE_SECONDS = 1;
 
@@ -123,7 +132,10 @@ public final class CopyCoordinator {
     return new PlanResult(ref.name(), ref.generation(), round, items.size(), items);
   }
 
-  /** Starts the slice's task, or re-attaches to the one already running for it. */
+  /**
+   * Starts the slice's task, or re-attaches to the one already running for it, then polls it once
+   * (waiting in the engine), so a small index is copied within this one invocation.
+   */
   public SliceStep startSlice(SliceItem item) {
     SliceKey key = item.key();
     if (isCancelled(key)) {
@@ -135,14 +147,14 @@ public final class CopyCoordinator {
         return finished(slice);
       }
       case RUNNING -> {
-        return new SliceStep(false, "RUNNING", 1, 0);
+        return pollSlice(item, 0);
       }
       case STARTING -> {
         // The claimer died between claiming and recording: its task may exist.
         Optional<String> orphan = findOurTask(key);
         if (orphan.isPresent()) {
           lifecycle.store().recordTask(key, orphan.get());
-          return new SliceStep(false, "RUNNING", 1, 0);
+          return pollSlice(item, 0);
         }
         slice = lifecycle.store().resetSlice(key, slice.version());
       }
@@ -166,11 +178,14 @@ public final class CopyCoordinator {
       lifecycle.destination().cancelTask(taskId);
       return new SliceStep(true, "CANCELLED", 0, 0);
     }
-    return new SliceStep(false, "RUNNING", FIRST_WAIT_SECONDS, 0);
+    return pollSlice(item, 0);
   }
 
-  /** Polls the slice's task once and checkpoints its progress. */
-  public SliceStep pollSlice(SliceItem item, int polls, int waitSeconds) {
+  /**
+   * Polls the slice's task once, waiting up to {@link #TASK_WAIT} for it to finish, and checkpoints
+   * its progress.
+   */
+  public SliceStep pollSlice(SliceItem item, int polls) {
     SliceKey key = item.key();
     if (isCancelled(key)) {
       return new SliceStep(true, "CANCELLED", 0, polls);
@@ -183,7 +198,7 @@ public final class CopyCoordinator {
     }
     ReindexTaskStatus task;
     try {
-      task = lifecycle.destination().getTask(slice.taskId());
+      task = lifecycle.destination().awaitTask(slice.taskId(), TASK_WAIT);
     } catch (SearchClusterException e) {
       if (e.status() == 404) {
         // The cluster lost the task (a restart): copy the slice again; writes are idempotent.
@@ -199,7 +214,7 @@ public final class CopyCoordinator {
     SliceProgress progress = progress(task);
     if (!task.completed()) {
       lifecycle.store().recordProgress(key, slice.taskId(), progress);
-      int next = Math.min(MAX_WAIT_SECONDS, Math.max(FIRST_WAIT_SECONDS, waitSeconds * 3 / 2));
+      int next = nextWaitSeconds(task, slice);
       if (polls + 1 >= MAX_POLLS_PER_ROUND) {
         return new SliceStep(true, "YIELDED", next, polls + 1);
       }
@@ -218,6 +233,40 @@ public final class CopyCoordinator {
                 : task.failures().size() + " documents failed, first: " + task.failures().get(0);
     lifecycle.store().failSlice(key, reason);
     return new SliceStep(true, "FAILED", 0, polls + 1);
+  }
+
+  /**
+   * Seconds of Wait state before the next poll of a running task: none while the task may end
+   * within about one more {@link #TASK_WAIT} (the poll waits in the engine instead), otherwise half
+   * of the time the task's own rate says is left beyond that, so the wake-up comes early rather
+   * than late even if the rate drops, and no Lambda runs while a long copy goes on.
+   */
+  int nextWaitSeconds(ReindexTaskStatus task, SliceRecord slice) {
+    if (slice.startedAt() == null || task.total() <= 0 || task.processed() <= 0) {
+      return 0;
+    }
+    double elapsed =
+        java.time.Duration.between(slice.startedAt(), lifecycle.clock().instant()).toMillis()
+            / 1000.0;
+    double rate = task.processed() / Math.max(elapsed, 0.001);
+    double left = Math.max(0, task.total() - task.processed()) / rate;
+    double wait = (left - 2 * TASK_WAIT.toSeconds()) / 2;
+    return (int) Math.max(0, Math.min(MAX_WAIT_SECONDS, wait));
+  }
+
+  /**
+   * After a round's slices: whether the copy can be finished in this execution, i.e. every slice of
+   * the recipe's generation is done or failed while the recipe still runs. Otherwise (slices
+   * yielded or not handed out, a cancel, a re-init) the round continues as a new execution, whose
+   * plan decides; a finished copy saves that execution and its Lambda invocations.
+   */
+  public boolean copyRoundsOver(String recipeName, int generation) {
+    RecipeRecord recipe = lifecycle.recipe(recipeName);
+    if (recipe.generation() != generation || recipe.status() != RecipeStatus.RUNNING) {
+      return false;
+    }
+    return lifecycle.store().listSlices(recipe.ref()).stream()
+        .allMatch(s -> s.status() == SliceStatus.DONE || s.status() == SliceStatus.FAILED);
   }
 
   /**
@@ -356,17 +405,22 @@ public final class CopyCoordinator {
             .store()
             .getIndex(key.recipe(), key.source())
             .orElseThrow(() -> new MigrationFailedException("no index record for " + key));
-    CopyOptions copy = recipe.copy();
-    Transform transform = transformOf(recipe, index);
-    boolean sliced = slice.sliceCount() > 1;
+    IndexSpec spec = specOf(recipe, index);
+    // The entry's effective options: the recipe's, overridden by the entry's own copy section.
+    CopyOptions copy = spec.copy();
+    Transform transform = spec.transform();
+    // Slice records of one per index (today's plans) leave the slicing to the engine; a state
+    // written by an older version has one record per manual slice, which is resumed as such.
+    boolean manualSlice = slice.sliceCount() > 1;
+    Integer engineSlices = !manualSlice && index.sliceCount() > 1 ? index.sliceCount() : null;
     ReindexRequest request =
         new ReindexRequest(
             index.source(),
             index.destination(),
             null,
-            sliced ? slice.sliceId() : null,
-            sliced ? slice.sliceCount() : null,
-            null,
+            manualSlice ? slice.sliceId() : null,
+            manualSlice ? slice.sliceCount() : null,
+            engineSlices,
             copy.batchSize(),
             copy.requestsPerSecond(),
             transform instanceof Transform.Script s ? s.source() : null,
@@ -384,8 +438,8 @@ public final class CopyCoordinator {
         .startReindex(request, TaskTag.ofSlice(key.recipe(), key.source(), key.sliceId()));
   }
 
-  private static Transform transformOf(Recipe recipe, IndexRecord index) {
-    return recipe.indexes().get(RecipeEntries.indexOf(index.recipeEntry())).transform();
+  private static IndexSpec specOf(Recipe recipe, IndexRecord index) {
+    return recipe.indexes().get(RecipeEntries.indexOf(index.recipeEntry()));
   }
 
   private Optional<String> findOurTask(SliceKey key) {

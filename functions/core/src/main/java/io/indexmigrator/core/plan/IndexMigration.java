@@ -27,7 +27,10 @@ import java.util.Objects;
  * @param sourcePrimaryShards number of primary shards of the source index
  * @param copy copy options for this index
  * @param transform document transform, or {@code null}
- * @param slices copy work items, {@code sliceId} order
+ * @param sliceCount how many slices the engine copies in parallel inside the index's one {@code
+ *     _reindex} task ({@code slices} of the request)
+ * @param slices copy work items, {@code sliceId} order: one per index, since the engine slices the
+ *     task itself
  */
 public record IndexMigration(
     String recipeEntry,
@@ -41,6 +44,7 @@ public record IndexMigration(
     int sourcePrimaryShards,
     CopyOptions copy,
     Transform transform,
+    int sliceCount,
     List<Slice> slices) {
 
   public IndexMigration {
@@ -53,6 +57,9 @@ public record IndexMigration(
     restoreSettings = restoreSettings.deepCopy();
     destinationMappings = destinationMappings.deepCopy();
     Objects.requireNonNull(copy, "copy");
+    if (sliceCount < 1) {
+      throw new IllegalArgumentException("sliceCount must be >= 1, got " + sliceCount);
+    }
     slices = List.copyOf(slices);
   }
 
@@ -74,9 +81,5 @@ public record IndexMigration(
   @Override
   public ObjectNode destinationMappings() {
     return destinationMappings.deepCopy();
-  }
-
-  public int sliceCount() {
-    return slices.size();
   }
 }

@@ -282,10 +282,10 @@ public final class Planner {
         spec.copy().slices().isAuto()
             ? Math.max(1, Math.min(primaryShards, MAX_AUTO_SLICES))
             : spec.copy().slices().count();
-    List<Slice> slices = new ArrayList<>();
-    for (int id = 0; id < sliceCount; id++) {
-      slices.add(Slice.of(source.name(), destination, id, sliceCount));
-    }
+    // One task per index, sliced by the engine (as `_reindex?slices=N` does): its slices start
+    // together and share one throttle, and one poll of the parent task sees them all. Separate
+    // tasks per slice started unevenly (one Lambda invocation each) and were noticed one by one.
+    List<Slice> slices = List.of(Slice.of(source.name(), destination, 0, 1));
     return new IndexMigration(
         entry,
         source.name(),
@@ -298,6 +298,7 @@ public final class Planner {
         primaryShards,
         spec.copy(),
         spec.transform(),
+        sliceCount,
         slices);
   }
 

@@ -412,6 +412,33 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     return expectOk("get ingest pipeline '" + id + "'", reply).has(id);
   }
 
+  @Override
+  public ReindexTaskStatus awaitTask(String taskId, java.time.Duration wait) {
+    long seconds = Math.max(1, wait.toSeconds());
+    Reply reply;
+    try {
+      reply =
+          send(
+              "GET",
+              "/_tasks/" + encode(taskId),
+              Map.of("wait_for_completion", "true", "timeout", seconds + "s"),
+              null);
+    } catch (SearchClusterException e) {
+      if (e.status() != SearchClusterException.NO_RESPONSE) {
+        throw e;
+      }
+      // A task still running when the wait ran out is answered with a timeout_exception and HTTP
+      // 500, which the transport raises rather than returns; the plain lookup gives its progress
+      // (and reports a cluster that really is unreachable).
+      return getTask(taskId);
+    }
+    if (reply.isSuccess()) {
+      return taskStatus(taskId, reply.body());
+    }
+    // Anything else (a forgotten task whose result is stored, a 404) is the plain lookup's.
+    return getTask(taskId);
+  }
+
   static ReindexTaskStatus taskStatus(String taskId, JsonNode body) {
     boolean completed = body.path("completed").asBoolean(false);
     JsonNode response = body.path("response");

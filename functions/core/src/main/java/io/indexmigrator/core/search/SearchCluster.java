@@ -211,6 +211,16 @@ public interface SearchCluster {
   /** Whether the cluster has an ingest pipeline with this id. */
   boolean ingestPipelineExists(String id);
 
+  /**
+   * Like {@link #getTask(String)}, but if the task is still running, waits up to {@code wait} for
+   * it to finish first, so a caller notices the end at once instead of at its next poll. Returns
+   * the progress of a task still running after {@code wait}. {@code wait} must stay below the
+   * transport's response timeout.
+   */
+  default ReindexTaskStatus awaitTask(String taskId, java.time.Duration wait) {
+    return getTask(taskId);
+  }
+
   /** Asks a task to stop. A task that already finished is not an error. */
   void cancelTask(String taskId);
 

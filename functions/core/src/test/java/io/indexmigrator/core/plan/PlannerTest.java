@@ -66,10 +66,10 @@ class PlannerTest {
     // No recipe mappings: the source's are used.
     assertThat(m.destinationMappings().at("/properties/title/type").asText()).isEqualTo("text");
     assertThat(m.sourcePrimaryShards()).isEqualTo(3);
-    // slices: auto follows the source's primary shards, not the destination's.
-    assertThat(m.slices())
-        .extracting(Slice::id)
-        .containsExactly("records:0/3", "records:1/3", "records:2/3");
+    // slices: auto follows the source's primary shards, not the destination's; the engine slices
+    // the index's one task.
+    assertThat(m.sliceCount()).isEqualTo(3);
+    assertThat(m.slices()).extracting(Slice::id).containsExactly("records:0/1");
     assertThat(m.slices()).allMatch(s -> s.destinationIndex().equals("records-v2"));
   }
 
@@ -131,7 +131,7 @@ class PlannerTest {
 
     assertThat(plan.migrations().get(0).sliceCount()).isEqualTo(Planner.MAX_AUTO_SLICES);
     assertThat(plan.migrations().get(1).sliceCount()).isEqualTo(4);
-    assertThat(plan.slices()).hasSize(Planner.MAX_AUTO_SLICES + 4);
+    assertThat(plan.slices()).as("one engine-sliced task per index").hasSize(2);
   }
 
   @Test
@@ -270,15 +270,8 @@ class PlannerTest {
             .plan(recipe, NOTHING_IS_OURS);
 
     assertThat(second).isEqualTo(first);
-    assertThat(second.slices())
-        .extracting(Slice::id)
-        .containsExactly(
-            "stats-1:0/4",
-            "stats-1:1/4",
-            "stats-1:2/4",
-            "stats-1:3/4",
-            "stats-2:0/2",
-            "stats-2:1/2");
+    assertThat(second.slices()).extracting(Slice::id).containsExactly("stats-1:0/1", "stats-2:0/1");
+    assertThat(second.migrations()).extracting(IndexMigration::sliceCount).containsExactly(4, 2);
   }
 
   @Test

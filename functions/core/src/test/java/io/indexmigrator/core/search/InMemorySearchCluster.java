@@ -69,6 +69,25 @@ public final class InMemorySearchCluster implements SearchCluster {
     }
   }
 
+  /** A started {@code _reindex}: what was asked, under which tag, and whether it ended. */
+  public record StartedTask(String taskId, ReindexRequest request, String opaqueId) {}
+
+  private final List<StartedTask> tasks = new ArrayList<>();
+  private final Map<String, ReindexTaskStatus> finishedTasks = new TreeMap<>();
+
+  private boolean tasksHeld;
+
+  /** While held, tasks keep running when polled; released, the next poll completes them. */
+  public InMemorySearchCluster holdTasks(boolean held) {
+    tasksHeld = held;
+    return this;
+  }
+
+  /** Every {@code _reindex} started on this cluster, in order. */
+  public List<StartedTask> startedTasks() {
+    return List.copyOf(tasks);
+  }
+
   /** Stores a document (its source as JSON text) in an existing index. */
   public InMemorySearchCluster withDocument(String index, String id, String sourceJson) {
     stored(index);
@@ -230,9 +249,15 @@ public final class InMemorySearchCluster implements SearchCluster {
     throw new UnsupportedOperationException("no documents in memory");
   }
 
+  /**
+   * Records the task; it runs until polled while not {@link #holdTasks held}, which copies the
+   * whole source (slices, queries and transforms are not modelled) and completes it.
+   */
   @Override
   public String startReindex(ReindexRequest request, String opaqueId) {
-    throw new UnsupportedOperationException("no tasks in memory");
+    String taskId = "memory:" + (tasks.size() + 1);
+    tasks.add(new StartedTask(taskId, request, opaqueId));
+    return taskId;
   }
 
   /** Makes a trial reindex with this script fail as the engine does for a compile error. */
@@ -276,7 +301,11 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   @Override
   public List<RunningTask> findTasks(String opaqueIdPrefix) {
-    return List.of();
+    return tasks.stream()
+        .filter(t -> !finishedTasks.containsKey(t.taskId()))
+        .filter(t -> t.opaqueId() != null && t.opaqueId().startsWith(opaqueIdPrefix))
+        .map(t -> new RunningTask(t.taskId(), t.opaqueId(), "indices:data/write/reindex"))
+        .toList();
   }
 
   @Override
@@ -410,12 +439,31 @@ public final class InMemorySearchCluster implements SearchCluster {
 
   @Override
   public ReindexTaskStatus getTask(String taskId) {
-    throw new UnsupportedOperationException("no tasks in memory");
+    StartedTask task =
+        tasks.stream()
+            .filter(t -> t.taskId().equals(taskId))
+            .findFirst()
+            .orElseThrow(
+                () -> new SearchClusterException("get task " + taskId, 404, "not_found", taskId));
+    if (tasksHeld && !finishedTasks.containsKey(taskId)) {
+      return new ReindexTaskStatus(taskId, false, 0, 0, 0, 0, 0, 0, 0, List.of(), null, false);
+    }
+    return finishedTasks.computeIfAbsent(
+        taskId,
+        id -> {
+          Map<String, String> source =
+              documents.getOrDefault(task.request().sourceIndex(), Map.of());
+          source.forEach(
+              (docId, json) -> withDocument(task.request().destinationIndex(), docId, json));
+          return new ReindexTaskStatus(
+              id, true, source.size(), source.size(), 0, 0, 1, 0, 0, List.of(), null, false);
+        });
   }
 
   @Override
   public void cancelTask(String taskId) {
-    throw new UnsupportedOperationException("no tasks in memory");
+    finishedTasks.putIfAbsent(
+        taskId, new ReindexTaskStatus(taskId, true, 0, 0, 0, 0, 0, 0, 0, List.of(), null, true));
   }
 
   @Override

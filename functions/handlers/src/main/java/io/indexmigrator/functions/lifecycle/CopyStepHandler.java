@@ -66,9 +66,11 @@ public final class CopyStepHandler
                 required(input, "executionArn"));
           }
           case "startSlice" -> copy.startSlice(item(input));
-          case "pollSlice" ->
-              copy.pollSlice(
-                  item(input), input.path("polls").asInt(0), input.path("waitSeconds").asInt(2));
+          case "pollSlice" -> copy.pollSlice(item(input), input.path("polls").asInt(0));
+          case "copyRoundsOver" ->
+              Map.of(
+                  "over",
+                  copy.copyRoundsOver(required(input, "recipe"), input.path("generation").asInt()));
           case "continueAsNew" -> continueAsNew(input);
           case "pollChanges" ->
               copy.pollChanges(
