@@ -27,7 +27,18 @@ import java.util.Map;
 public final class RolloverBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run(args);
+      System.exit(0);
+    } catch (Throwable e) {
+      // The twin's threads would keep the JVM (and its engine) alive after a failure.
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     int docs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     List<String> modes = List.of((args.length > 2 ? args[2] : "count,checksum").split(","));
@@ -165,7 +176,6 @@ public final class RolloverBenchmark {
     Files.createDirectories(out.getParent());
     Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
     System.out.println("wrote " + out.normalize());
-    System.exit(0);
   }
 
   /** Acknowledged writes the new live index does not hold as the application last saw them. */

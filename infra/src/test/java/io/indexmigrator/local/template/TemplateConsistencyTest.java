@@ -71,6 +71,29 @@ class TemplateConsistencyTest {
     }
   }
 
+  /**
+   * A rollover Task that gave up before its function ended would let the Abort lift the write
+   * blocks (or a second rollover start) while the function still runs: each must outwait it.
+   */
+  @Test
+  void rolloverTasksOutwaitTheirFunction() throws IOException {
+    Map<String, Long> timeouts = new java.util.HashMap<>();
+    template.functions().forEach(f -> timeouts.put(f.arn(), f.timeout().toSeconds()));
+    var machine =
+        template.stateMachines().stream()
+            .filter(m -> m.logicalId().equals("RolloverStateMachine"))
+            .findFirst()
+            .orElseThrow();
+    List<JsonNode> tasks = states(JSON.readTree(machine.definition()), "Task");
+    assertThat(tasks).isNotEmpty();
+    for (JsonNode task : tasks) {
+      long functionTimeout = timeouts.get(task.path("Resource").asText());
+      assertThat(task.path("TimeoutSeconds").asLong(60))
+          .as("TimeoutSeconds of a rollover Task (the function may run %d s)", functionTimeout)
+          .isGreaterThan(functionTimeout);
+    }
+  }
+
   @Test
   void everyHandlerIsARequestHandlerWhoseEnvironmentTheTemplateSets() throws Exception {
     for (var fn : template.functions()) {
