@@ -76,7 +76,12 @@ class LocalCommandIT {
         .contains("export MIGRATOR_SMOKE_STATE_MACHINE_ARN=");
     try (SfnClient sfn =
         io.indexmigrator.local.aws.AwsClients.sfn(URI.create(sfnUrl), state.region())) {
-      assertThat(sfn.listStateMachines().stateMachines()).hasSize(2);
+      assertThat(sfn.listStateMachines().stateMachines())
+          .extracting(m -> m.name())
+          .containsExactlyInAnyOrder(
+              "index-migrator-MigrationStateMachine",
+              "index-migrator-RolloverStateMachine",
+              "index-migrator-SmokeStateMachine");
     }
     // A port the twin holds is refused to a second user, by name.
     int port = URI.create(state.endpoints().get("dynamodb")).getPort();
