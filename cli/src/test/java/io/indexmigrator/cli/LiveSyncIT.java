@@ -270,7 +270,8 @@ class LiveSyncIT {
   private static Map<String, JsonNode> scan(String index) throws Exception {
     Map<String, JsonNode> docs = new HashMap<>();
     try (OpenSearchCluster cluster =
-        OpenSearchCluster.connect(ClusterEndpoint.of(twin.clusterUrl.toString()))) {
+        // The shared twin, not this class's field: PollSyncIT compares through here too.
+        OpenSearchCluster.connect(ClusterEndpoint.of(TwinFixture.get().clusterUrl.toString()))) {
       cluster.refresh(index);
       List<Exception> problems = new ArrayList<>();
       cluster.scan(
