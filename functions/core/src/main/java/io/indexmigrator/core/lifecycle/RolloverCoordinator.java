@@ -80,12 +80,13 @@ public final class RolloverCoordinator {
   private final int verifySlices;
   private final Timing timing;
 
-  /** How long the rollover waits for the consumer; shorter in tests. */
-  record Timing(Duration grace, Duration poll, Duration consumerWait, Duration drainTimeout) {
-    // No wait for the queue to empty before the delta: the delta applies queued updates itself,
-    // and only deletes need the consumer, which the exact counts wait for.
-    static final Timing DEFAULT =
-        new Timing(Duration.ZERO, Duration.ofMillis(40), Duration.ZERO, Duration.ofSeconds(30));
+  /**
+   * How often and how long the rollover polls (counts, the queue after the fence); shorter in
+   * tests. There is no wait for the queue before the delta: the delta applies queued updates
+   * itself, and only deletes need the consumer, which the exact counts wait for.
+   */
+  record Timing(Duration poll, Duration drainTimeout) {
+    static final Timing DEFAULT = new Timing(Duration.ofMillis(40), Duration.ofSeconds(30));
   }
 
   public RolloverCoordinator(Lifecycle lifecycle, int verifySlices) {
@@ -354,7 +355,8 @@ public final class RolloverCoordinator {
     window.step("block");
     long backlogAtBlock = 0;
     if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
-      backlogAtBlock = awaitConsumer(timing.consumerWait());
+      // Reported only: how many events were still queued when writes stopped.
+      backlogAtBlock = lifecycle.sync().backlog();
     } else if (parsed.sync().mode() == SyncOptions.SyncMode.POLL) {
       backlogAtBlock =
           new PollSync(lifecycle, lifecycle.pollCheckpoints()).drain(ref, timing.drainTimeout());
@@ -483,24 +485,6 @@ public final class RolloverCoordinator {
 
   private static boolean comparesContents(Recipe parsed, IndexRecord index) {
     return parsed.indexes().get(RecipeEntries.indexOf(index.recipeEntry())).transform() == null;
-  }
-
-  /**
-   * Waits briefly for the consumer to apply what is queued: events of writes acknowledged just
-   * before the block. Only how long to wait depends on the queue; the data decides equality.
-   *
-   * @return the backlog found when the block was set
-   */
-  private long awaitConsumer(Duration atMost) {
-    sleep(timing.grace());
-    long first = lifecycle.sync().backlog();
-    long deadline = System.nanoTime() + atMost.toNanos();
-    long backlog = first;
-    while (backlog > 0 && System.nanoTime() < deadline) {
-      sleep(timing.poll());
-      backlog = lifecycle.sync().backlog();
-    }
-    return first;
   }
 
   /**

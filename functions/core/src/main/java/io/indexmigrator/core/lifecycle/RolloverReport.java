@@ -13,10 +13,10 @@ import java.util.Map;
  * @param aliasesMoved {@code alias: source -> destination} for every alias moved
  * @param drainedBacklog sync events applied while writes were blocked
  * @param blockedWindow where the write-blocked time went, in order: {@code block} (setting the
- *     blocks), {@code drain} (a short wait for the consumer), {@code delta} (re-reading and mending
- *     what was written since the last marks or still differed), {@code verify} (exact counts),
- *     {@code fence} (recording it and waiting for batches in flight), {@code swap}, {@code
- *     unblock}; milliseconds each
+ *     blocks), {@code drain} (reading the queue; with {@code sync: poll}, the last polls), {@code
+ *     delta} (re-reading and mending what was written since the last marks or still differed),
+ *     {@code verify} (exact counts), {@code fence} (recording it and waiting for batches in
+ *     flight), {@code swap}, {@code unblock}; milliseconds each
  */
 public record RolloverReport(
     String recipe,

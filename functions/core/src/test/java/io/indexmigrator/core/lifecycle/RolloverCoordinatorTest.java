@@ -41,11 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RolloverCoordinatorTest {
   private static final RolloverCoordinator.Timing FAST =
-      new RolloverCoordinator.Timing(
-          Duration.ofMillis(1),
-          Duration.ofMillis(1),
-          Duration.ofMillis(20),
-          Duration.ofMillis(300));
+      new RolloverCoordinator.Timing(Duration.ofMillis(1), Duration.ofMillis(300));
 
   private final List<java.util.function.Consumer<RolloverRecord>> beforeSaveRollover =
       new java.util.concurrent.CopyOnWriteArrayList<>();
