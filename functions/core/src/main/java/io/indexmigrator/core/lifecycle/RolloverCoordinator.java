@@ -220,7 +220,12 @@ public final class RolloverCoordinator {
           name, false, null, List.of(), 0, List.of(), 0, Map.of(), what + " (" + cause + ")");
     }
     if (recipe.status() != RecipeStatus.ROLLING_OVER) {
-      lifecycle.store().saveRollover(record.withLease(null, null));
+      // It stopped before it blocked anything (or after it finished): record why, free the lease.
+      RolloverRecord released = record.withLease(null, null);
+      lifecycle
+          .store()
+          .saveRollover(
+              recipe.status() == RecipeStatus.ROLLED_OVER ? released : released.withFailure(cause));
       return new RolloverReport(
           name,
           recipe.status() == RecipeStatus.ROLLED_OVER,
