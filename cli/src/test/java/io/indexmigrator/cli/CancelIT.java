@@ -30,7 +30,9 @@ class CancelIT {
 
   @Test
   void cancel_whileCopying() throws Exception {
-    String recipe = prepare("cancel-copying", 30_000, 2000);
+    // 30,000 documents at 500/s copy for a minute; the first progress checkpoint comes after one
+    // task poll (up to 15 s), so the cancel lands well inside the copy.
+    String recipe = prepare("cancel-copying", 30_000, 500);
     assertThat(twin.cli("run", recipe).exitCode()).isZero();
     long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
     while (status(recipe).path("docsCopied").asLong() == 0) {
@@ -78,6 +80,9 @@ class CancelIT {
 
   /** A source index behind an alias, and an initialized recipe copying it to {@code <name>-dst}. */
   private static String prepare(String name, int docs, int requestsPerSecond) throws Exception {
+    // A rerun (failsafe reruns a failed test in the same twin) starts from a clean slate.
+    twin.cli("cancel", name);
+    twin.cluster.delete(name + "-src");
     twin.cluster.create(name + "-src", name);
     twin.cluster.load(name + "-src", docs, name.hashCode());
     Path file =

@@ -389,6 +389,32 @@ class OpenSearchClusterIT {
   }
 
   @Test
+  void slicedTask_reportsTheProgressOfSlicesStillRunning() throws Exception {
+    assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
+    String source = run + "-progress";
+    cluster.createIndex(source, json("{\"index.number_of_shards\": 2}"), null);
+    index(source, 60);
+    cluster.refresh(source);
+    String task =
+        cluster.startReindex(
+            ReindexRequest.builder(source, run + "-progress-dst")
+                .automaticSlices(2)
+                .batchSize(2)
+                .requestsPerSecond(4)
+                .build());
+    try {
+      // The engine's own counters for the parent stay at 0 until a slice ends (about 15 s here).
+      ReindexTaskStatus running = cluster.awaitTask(task, java.time.Duration.ofSeconds(3));
+      assertThat(running.completed()).as(running.toString()).isFalse();
+      assertThat(running.processed()).as(running.toString()).isBetween(1L, 59L);
+      assertThat(running.total()).as(running.toString()).isEqualTo(60);
+      assertThat(cluster.getTask(task).processed()).isGreaterThanOrEqualTo(running.processed());
+    } finally {
+      cluster.cancelTask(task);
+    }
+  }
+
+  @Test
   void reindex_reportsDocumentFailures() throws Exception {
     assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
     String source = run + "-text";

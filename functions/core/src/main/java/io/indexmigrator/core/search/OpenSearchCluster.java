@@ -379,7 +379,7 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
       }
       throw error(operation, reply);
     }
-    return taskStatus(taskId, expectOk(operation, reply));
+    return withRunningSlices(taskId, expectOk(operation, reply));
   }
 
   @Override
@@ -433,10 +433,79 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
       return getTask(taskId);
     }
     if (reply.isSuccess()) {
-      return taskStatus(taskId, reply.body());
+      return withRunningSlices(taskId, reply.body());
     }
     // Anything else (a forgotten task whose result is stored, a 404) is the plain lookup's.
     return getTask(taskId);
+  }
+
+  /**
+   * The status of a task, with the progress of its running slices added. An engine-sliced task's
+   * own counters cover only the slices that have finished, so without this a copy would report
+   * nothing done (and no rate or ETA) until its first slice ends.
+   */
+  private ReindexTaskStatus withRunningSlices(String taskId, JsonNode body) {
+    ReindexTaskStatus status = taskStatus(taskId, body);
+    if (status.completed() || !hasRunningSlices(body)) {
+      return status;
+    }
+    Reply children =
+        send("GET", "/_tasks", Map.of("parent_task_id", taskId, "detailed", "true"), null);
+    if (!children.isSuccess()) {
+      // Progress is for display and pacing; the task itself is what the caller asked about.
+      return status;
+    }
+    return plusRunningSlices(status, children.body());
+  }
+
+  /** Whether a task is sliced and some of its slices have not reported yet. */
+  static boolean hasRunningSlices(JsonNode body) {
+    JsonNode slices = body.at("/task/status/slices");
+    if (!slices.isArray()) {
+      return false;
+    }
+    for (JsonNode slice : slices) {
+      if (slice.isNull()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Adds the counters of the child tasks in a {@code GET _tasks?parent_task_id=} listing. */
+  static ReindexTaskStatus plusRunningSlices(ReindexTaskStatus parent, JsonNode listing) {
+    long total = parent.total();
+    long created = parent.created();
+    long updated = parent.updated();
+    long deleted = parent.deleted();
+    long batches = parent.batches();
+    long conflicts = parent.versionConflicts();
+    long noops = parent.noops();
+    for (JsonNode node : listing.path("nodes")) {
+      for (JsonNode child : node.path("tasks")) {
+        JsonNode counters = child.path("status");
+        total += counters.path("total").asLong();
+        created += counters.path("created").asLong();
+        updated += counters.path("updated").asLong();
+        deleted += counters.path("deleted").asLong();
+        batches += counters.path("batches").asLong();
+        conflicts += counters.path("version_conflicts").asLong();
+        noops += counters.path("noops").asLong();
+      }
+    }
+    return new ReindexTaskStatus(
+        parent.taskId(),
+        parent.completed(),
+        total,
+        created,
+        updated,
+        deleted,
+        batches,
+        conflicts,
+        noops,
+        parent.failures(),
+        parent.error(),
+        parent.cancelled());
   }
 
   static ReindexTaskStatus taskStatus(String taskId, JsonNode body) {
