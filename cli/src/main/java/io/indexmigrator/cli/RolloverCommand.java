@@ -78,6 +78,15 @@ final class RolloverCommand implements Callable<Integer> {
               + report.path("writeBlockedMillis").asLong()
               + " ms"
               + (steps.isEmpty() ? "" : steps.append(')').toString()));
+      if (report.has("aliasWritesBlockedMillis")
+          && report.path("passed").asBoolean()
+          && report.path("aliasWritesBlockedMillis").asLong()
+              < report.path("writeBlockedMillis").asLong()) {
+        out.println(
+            "  writes through the aliases refused for "
+                + report.path("aliasWritesBlockedMillis").asLong()
+                + " ms (until the swap)");
+      }
     }
     return report.path("passed").asBoolean() ? 0 : 1;
   }

@@ -122,14 +122,25 @@ final class LiveWriter {
         sources.add(source);
       }
     }
+    // A bulk is split into shard requests, so a block set while it runs can refuse some items and
+    // not others: what was acknowledged is recorded, and only the refused items are sent again.
+    List<String> lines = new ArrayList<>(List.of(body.toString().split("\n", -1)));
     long refusedSince = 0;
-    while (true) {
+    while (!ids.isEmpty()) {
+      StringBuilder request = new StringBuilder();
+      int line = 0;
+      for (String source : sources) {
+        request.append(lines.get(line++)).append('\n');
+        if (source != null) {
+          request.append(lines.get(line++)).append('\n');
+        }
+      }
       HttpResponse<String> response =
           http.send(
               HttpRequest.newBuilder(cluster.resolve("/" + alias + "/_bulk"))
                   .header("Content-Type", "application/x-ndjson")
                   .timeout(Duration.ofSeconds(30))
-                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                  .POST(HttpRequest.BodyPublishers.ofString(request.toString()))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       JsonNode reply = JSON.readTree(response.body());
@@ -137,27 +148,27 @@ final class LiveWriter {
         throw new IllegalStateException(
             "bulk failed: " + response.statusCode() + " " + response.body());
       }
-      if (isBlocked(reply)) {
-        // The whole bulk hit the rollover's write block: nothing was written; retry shortly.
-        if (refusedSince == 0) {
-          refusedSince = System.nanoTime();
-        }
-        blockedRetries.incrementAndGet();
-        Thread.sleep(25);
-        continue;
-      }
-      if (refusedSince != 0) {
-        longestRefusalMillis.accumulateAndGet(
-            (System.nanoTime() - refusedSince) / 1_000_000, Math::max);
-      }
+      List<String> refusedIds = new ArrayList<>();
+      List<String> refusedSources = new ArrayList<>();
+      List<String> refusedLines = new ArrayList<>();
       int i = 0;
+      line = 0;
       for (JsonNode item : reply.path("items")) {
         JsonNode outcome = item.elements().next();
         int status = outcome.path("status").asInt();
         String id = ids.get(i);
         String source = sources.get(i);
+        String action = lines.get(line++);
+        String document = source == null ? null : lines.get(line++);
         i++;
-        if (source == null && (status == 200 || status == 404)) {
+        if (outcome.path("error").path("type").asText("").equals("cluster_block_exception")) {
+          refusedIds.add(id);
+          refusedSources.add(source);
+          refusedLines.add(action);
+          if (document != null) {
+            refusedLines.add(document);
+          }
+        } else if (source == null && (status == 200 || status == 404)) {
           ledger.put(id, new Acked(null, outcome.path("_index").asText()));
         } else if (source != null && (status == 200 || status == 201)) {
           ledger.put(id, new Acked(source, outcome.path("_index").asText()));
@@ -165,36 +176,44 @@ final class LiveWriter {
           throw new IllegalStateException("bulk item failed: " + outcome);
         }
       }
-      operations.addAndGet(ids.size());
-      publisher.publishBulkResponse(reply);
-      synchronized (publishedEvents) {
-        for (JsonNode item : reply.path("items")) {
-          JsonNode outcome = item.elements().next();
-          publishedEvents.add(
-              "{\"index\":\""
-                  + outcome.path("_index").asText()
-                  + "\",\"id\":\""
-                  + outcome.path("_id").asText()
-                  + "\",\"op\":\""
-                  + (item.has("delete") ? "delete" : "index")
-                  + "\"}");
+      int acknowledged = ids.size() - refusedIds.size();
+      if (acknowledged > 0) {
+        operations.addAndGet(acknowledged);
+        // Refused items have no _seq_no: the publisher sends events for the written ones only.
+        publisher.publishBulkResponse(reply);
+        synchronized (publishedEvents) {
+          for (JsonNode item : reply.path("items")) {
+            JsonNode outcome = item.elements().next();
+            if (outcome.has("error")) {
+              continue;
+            }
+            publishedEvents.add(
+                "{\"index\":\""
+                    + outcome.path("_index").asText()
+                    + "\",\"id\":\""
+                    + outcome.path("_id").asText()
+                    + "\",\"op\":\""
+                    + (item.has("delete") ? "delete" : "index")
+                    + "\"}");
+          }
         }
       }
-      return;
-    }
-  }
-
-  /** A bulk refused by a write block fails every item with cluster_block_exception. */
-  private static boolean isBlocked(JsonNode reply) {
-    if (!reply.path("errors").asBoolean()) {
-      return false;
-    }
-    for (JsonNode item : reply.path("items")) {
-      String type = item.elements().next().path("error").path("type").asText("");
-      if (!type.equals("cluster_block_exception")) {
-        return false;
+      if (refusedIds.isEmpty()) {
+        if (refusedSince != 0) {
+          longestRefusalMillis.accumulateAndGet(
+              (System.nanoTime() - refusedSince) / 1_000_000, Math::max);
+        }
+        return;
       }
+      // Refused by the rollover's write block: nothing of those was written; retry shortly.
+      if (refusedSince == 0) {
+        refusedSince = System.nanoTime();
+      }
+      blockedRetries.incrementAndGet();
+      ids = refusedIds;
+      sources = refusedSources;
+      lines = refusedLines;
+      Thread.sleep(25);
     }
-    return true;
   }
 }

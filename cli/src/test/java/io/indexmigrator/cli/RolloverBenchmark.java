@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.indexmigrator.events.ChangePublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,7 +61,8 @@ public final class RolloverBenchmark {
     Map<String, List<JsonNode>> byMode = new LinkedHashMap<>();
     int next = 1;
     try (var sqs = twin.sqs()) {
-      ChangePublisher publisher = ChangePublisher.create(sqs, twin.state.queues().get("SyncQueue"));
+      String queueUrl = twin.state.queues().get("SyncQueue");
+      ChangePublisher publisher = ChangePublisher.create(sqs, queueUrl);
       for (int round = 0; round < rounds; round++) {
         for (String mode : modes) {
           String name = base + "-r" + next;
@@ -84,6 +86,11 @@ public final class RolloverBenchmark {
           long writeStarted = System.nanoTime();
           writer.start();
           Thread.sleep(3000);
+          // As an operator would: start the rollover once status shows the sync caught up (the
+          // consumer's environments may be cold, and the copy's end let events queue up).
+          long catchUpStarted = System.nanoTime();
+          awaitQueueAtMost(sqs, queueUrl, 50, Duration.ofSeconds(90));
+          long catchUpMillis = (System.nanoTime() - catchUpStarted) / 1_000_000;
           TwinFixture.Run rollover = twin.cli("rollover", name, "--json");
           Thread.sleep(1000);
           Map<String, LiveWriter.Acked> ledger = writer.stop();
@@ -96,9 +103,11 @@ public final class RolloverBenchmark {
           run.put("recipe", name);
           run.put("verify", mode);
           run.put("copyMillis", copyMillis);
+          run.put("catchUpMillis", catchUpMillis);
           run.put("exitCode", rollover.exitCode());
           run.put("passed", report.path("passed").asBoolean());
           run.put("writeBlockedMillis", report.path("writeBlockedMillis").asLong(-1));
+          run.put("aliasWritesBlockedMillis", report.path("aliasWritesBlockedMillis").asLong(-1));
           run.set("blockedWindow", report.path("blockedWindow"));
           run.put("longestRefusalSeenByWriterMillis", writer.longestRefusalMillis.get());
           run.put("writesPerSecondAchieved", Math.round(achieved));
@@ -111,7 +120,7 @@ public final class RolloverBenchmark {
           byMode.computeIfAbsent(mode, m -> new ArrayList<>()).add(run);
           System.out.printf(
               "%s (%s): exit %d, blocked %d ms %s, writer refused up to %d ms, %.0f writes/s,"
-                  + " %d lost of %,d checked; copy %d ms%n",
+                  + " %d lost of %,d checked; copy %d ms, sync caught up after %d ms%n",
               name,
               mode,
               rollover.exitCode(),
@@ -121,7 +130,8 @@ public final class RolloverBenchmark {
               achieved,
               lost,
               ledger.size(),
-              copyMillis);
+              copyMillis,
+              catchUpMillis);
           if (rolled) {
             // The previous live index is the rollback point no more: free its memory and disk.
             twin.cluster.delete(live);
@@ -206,6 +216,23 @@ public final class RolloverBenchmark {
 
   private static boolean sameJson(String expected, JsonNode actual) throws Exception {
     return JSON.readTree(expected).equals(actual);
+  }
+
+  /** Until the sync queue holds at most {@code depth} events, visible or in flight. */
+  private static void awaitQueueAtMost(
+      software.amazon.awssdk.services.sqs.SqsClient sqs,
+      String queueUrl,
+      long depth,
+      Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Long queued = StatusCommand.Watcher.depth(sqs, queueUrl);
+      if (queued != null && queued <= depth) {
+        return;
+      }
+      Thread.sleep(200);
+    }
   }
 
   private static void require(TwinFixture.Run run) {

@@ -14,6 +14,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The exact part of a cut-over: which documents may differ between a source and its destination,
@@ -28,6 +34,12 @@ import java.util.Map;
 final class CutoverDelta {
   private static final int PAGE = 1000;
   private static final int READ_BATCH = 500;
+
+  /**
+   * The shards' searches and the two sides' reads run at once: under the write block every round
+   * trip is time the application waits. Virtual threads, so nothing outlives a finished Lambda.
+   */
+  private static final ExecutorService READS = Executors.newVirtualThreadPerTaskExecutor();
 
   private final SearchCluster source;
   private final SearchCluster destination;
@@ -88,19 +100,16 @@ final class CutoverDelta {
     // Marks for the next pass are taken before searching, so nothing falls between two passes.
     Marks next = markNext ? mark(index.source()) : null;
     source.refresh(index.source());
+    Map<Integer, CompletableFuture<List<SeqNoHit>>> byShard = new TreeMap<>();
+    since
+        .byShard()
+        .forEach(
+            (shard, above) ->
+                byShard.put(shard, async(() -> writtenSince(index.source(), shard, above))));
     Map<String, String> candidates = new LinkedHashMap<>(carried);
-    for (var shard : since.byShard().entrySet()) {
-      long above = shard.getValue();
-      while (true) {
-        List<SeqNoHit> hits =
-            source.searchBySeqNo(index.source(), shard.getKey(), above, Long.MAX_VALUE, PAGE);
-        for (SeqNoHit hit : hits) {
-          candidates.putIfAbsent(hit.id(), hit.routing());
-          above = Math.max(above, hit.seqNo());
-        }
-        if (hits.size() < PAGE) {
-          break;
-        }
+    for (CompletableFuture<List<SeqNoHit>> hits : byShard.values()) {
+      for (SeqNoHit hit : join(hits)) {
+        candidates.putIfAbsent(hit.id(), hit.routing());
       }
     }
     Map<String, Kind> kinds = new LinkedHashMap<>();
@@ -114,23 +123,59 @@ final class CutoverDelta {
     return new Pass(candidates.size(), applied, differing, kinds, next);
   }
 
+  /** Every document of one shard with a {@code _seq_no} above {@code above}, page by page. */
+  private List<SeqNoHit> writtenSince(String index, int shard, long above) {
+    List<SeqNoHit> all = new ArrayList<>();
+    while (true) {
+      List<SeqNoHit> hits = source.searchBySeqNo(index, shard, above, Long.MAX_VALUE, PAGE);
+      for (SeqNoHit hit : hits) {
+        all.add(hit);
+        above = Math.max(above, hit.seqNo());
+      }
+      if (hits.size() < PAGE) {
+        return all;
+      }
+    }
+  }
+
+  private static <T> CompletableFuture<T> async(Supplier<T> read) {
+    return CompletableFuture.supplyAsync(read, READS);
+  }
+
+  /** The result, or the read's own exception (a cluster error stays a cluster error). */
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+
   private Map<String, String> differing(
       IndexRecord index,
       Map<String, String> candidates,
       boolean compareContents,
       Map<String, Kind> kinds) {
     Map<String, String> differing = new LinkedHashMap<>();
+    // Multi-get is real-time on both sides: no refresh needed for what it reads.
     List<Map.Entry<String, String>> all = new ArrayList<>(candidates.entrySet());
-    if (!all.isEmpty()) {
-      destination.refresh(index.destination());
-    }
     for (int from = 0; from < all.size(); from += READ_BATCH) {
       List<Map.Entry<String, String>> batch =
           all.subList(from, Math.min(all.size(), from + READ_BATCH));
       List<DocumentRef> refs =
           batch.stream().map(e -> new DocumentRef(e.getKey(), e.getValue())).toList();
-      List<StoredDocument> left = source.multiGet(index.source(), refs);
-      List<StoredDocument> right = destination.multiGet(index.destination(), refs);
+      CompletableFuture<List<StoredDocument>> sourceSide =
+          async(() -> source.multiGet(index.source(), refs));
+      CompletableFuture<List<StoredDocument>> destinationSide =
+          async(() -> destination.multiGet(index.destination(), refs));
+      List<StoredDocument> left = join(sourceSide);
+      List<StoredDocument> right = join(destinationSide);
       for (int i = 0; i < batch.size(); i++) {
         if (!same(left.get(i), right.get(i), compareContents)) {
           String id = batch.get(i).getKey();

@@ -341,6 +341,12 @@ public final class RolloverCoordinator {
 
     // The state table is written before and after the write-blocked window, and once inside it
     // (the fence): first the intent to block, so a cancel or a resumed rollover lifts only ours.
+    long backlogAtBlock = 0;
+    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
+      // Reported only (how many events were queued as writes stopped), so read before the block:
+      // nothing decides on it, and under the block every round trip is the application's wait.
+      backlogAtBlock = lifecycle.sync().backlog();
+    }
     List<IndexRecord> blocked = new ArrayList<>();
     for (IndexRecord index : indexes) {
       blocked.add(markBlock(index));
@@ -358,11 +364,7 @@ public final class RolloverCoordinator {
       }
     }
     window.step("block");
-    long backlogAtBlock = 0;
-    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
-      // Reported only: how many events were still queued when writes stopped.
-      backlogAtBlock = lifecycle.sync().backlog();
-    } else if (parsed.sync().mode() == SyncOptions.SyncMode.POLL) {
+    if (parsed.sync().mode() == SyncOptions.SyncMode.POLL) {
       backlogAtBlock =
           new PollSync(lifecycle, lifecycle.pollCheckpoints()).drain(ref, timing.drainTimeout());
     }

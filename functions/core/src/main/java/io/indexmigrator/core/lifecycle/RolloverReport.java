@@ -1,5 +1,6 @@
 package io.indexmigrator.core.lifecycle;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.indexmigrator.core.verify.VerificationResult;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,8 @@ import java.util.Map;
  *
  * @param passed whether verification passed and the aliases moved
  * @param writeBlockedMillis how long the sources refused writes, from setting the first block to
- *     lifting the last
+ *     lifting the last (see {@link #aliasWritesBlockedMillis()} for what an application writing
+ *     through the aliases saw)
  * @param aliasesMoved {@code alias: source -> destination} for every alias moved
  * @param drainedBacklog sync events applied while writes were blocked
  * @param blockedWindow where the write-blocked time went, in order: {@code block} (setting the
@@ -27,4 +29,26 @@ public record RolloverReport(
     List<String> aliasesMoved,
     long drainedBacklog,
     Map<String, Long> blockedWindow,
-    String message) {}
+    String message) {
+
+  /**
+   * How long writes through the aliases were refused: from setting the first block until the alias
+   * swap was acknowledged, after which the aliases name the destinations, which take writes. The
+   * sources themselves stay blocked until {@code unblock} ends ({@link #writeBlockedMillis()}). A
+   * rollover that did not swap kept the aliases on the blocked sources throughout.
+   */
+  @JsonProperty("aliasWritesBlockedMillis")
+  public long aliasWritesBlockedMillis() {
+    if (!passed || blockedWindow == null || !blockedWindow.containsKey("swap")) {
+      return writeBlockedMillis;
+    }
+    long untilSwap = 0;
+    for (Map.Entry<String, Long> step : blockedWindow.entrySet()) {
+      untilSwap += step.getValue();
+      if (step.getKey().equals("swap")) {
+        break;
+      }
+    }
+    return Math.min(untilSwap, writeBlockedMillis);
+  }
+}

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hc.core5.http.HttpHost;
 import org.opensearch.client.opensearch.generic.Body;
 import org.opensearch.client.opensearch.generic.OpenSearchGenericClient;
@@ -1015,7 +1016,48 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     }
   }
 
+  /** Attempts of a read whose connection failed before any answer came (a stale pooled one). */
+  private static final int READ_ATTEMPTS = 3;
+
   private Reply execute(String method, String path, OpenSearchGenericClient via, Request request) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return executeOnce(method, path, via, request);
+      } catch (SearchClusterException e) {
+        if (attempt >= READ_ATTEMPTS
+            || e.status() != SearchClusterException.NO_RESPONSE
+            || !"connection_error".equals(e.errorType())
+            || !isRead(method, path)) {
+          throw e;
+        }
+        // Reads change nothing, so sending one again after a lost connection is safe; writes are
+        // left to their callers, which know whether a repeat is harmless.
+        try {
+          Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60) * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Requests that only read: safe to send again when no answer came. */
+  static boolean isRead(String method, String path) {
+    if (method.equals("GET") || method.equals("HEAD")) {
+      return true;
+    }
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    return method.equals("POST")
+        && (bare.endsWith("/_search")
+            || bare.endsWith("/_count")
+            || bare.endsWith("/_mget")
+            || bare.endsWith("/_refresh")
+            || bare.equals("/_search/scroll"));
+  }
+
+  private Reply executeOnce(
+      String method, String path, OpenSearchGenericClient via, Request request) {
     try (Response response = via.execute(request)) {
       return new Reply(response.getStatus(), parse(response.getBody()));
     } catch (IOException e) {
