@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -94,7 +95,7 @@ public final class CopyBenchmark {
         result.put("shards", SHARDS);
         result.put("repeat", repeat);
         result.put("loadAverageBefore", load());
-        raw(source, size, result);
+        raw(source, size, result, repeat);
         product(twin, source, size, stamp + (cold ? "c" : "r") + repeat, result);
         result.put("loadAverageAfter", load());
         double endToEnd =
@@ -112,8 +113,11 @@ public final class CopyBenchmark {
             "productOverheadMillis",
             result.get("productMillis").asLong() - result.get("rawMillis").asLong());
         System.out.printf(
-            "  raw with the product's request body: %.2f s%n",
-            result.get("rawAsProductMillis").asLong() / 1e3);
+            "  raw with the product's request body: %.2f s; with external versions only: %.2f s"
+                + " (order %s)%n",
+            result.get("rawAsProductMillis").asLong() / 1e3,
+            result.get("rawExternalOnlyMillis").asLong() / 1e3,
+            result.get("rawOrder"));
         System.out.printf(
             (cold ? "  cold start: " : "  ")
                 + "raw %.2f s (took %.2f s, then refresh %.2f s) | product %.2f s (init %.2f s, run %.2f s, copy phase %.2f"
@@ -144,19 +148,48 @@ public final class CopyBenchmark {
     System.out.println("written to " + out.toAbsolutePath().normalize());
   }
 
-  private static void raw(String source, int size, ObjectNode result) throws Exception {
-    raw(source, size, result, false);
-    // The same copy with the body the product sends, to tell the request's cost from the
-    // orchestration's.
-    ObjectNode asProduct = JSON.createObjectNode();
-    raw(source, size, asProduct, true);
-    result.put("rawAsProductMillis", asProduct.get("rawMillis").asLong());
-    result.put("rawAsProductTookMillis", asProduct.get("rawTookMillis").asLong());
+  private static void raw(String source, int size, ObjectNode result, int repeat) throws Exception {
+    // The same copy with the body the product sends, and with only its external versions, to
+    // tell the request's cost from the orchestration's and to find which field costs. The order
+    // turns with each repeat, so that background merges after the load or after the previous
+    // copy do not always fall on the same variant.
+    List<String> order = new ArrayList<>(List.of("plain", "product", "external"));
+    Collections.rotate(order, -repeat);
+    ArrayNode ran = result.putArray("rawOrder");
+    for (String variant : order) {
+      ran.add(variant);
+      switch (variant) {
+        case "plain" -> raw(source, size, result, Body.PLAIN);
+        case "product" -> {
+          ObjectNode asProduct = JSON.createObjectNode();
+          raw(source, size, asProduct, Body.PRODUCT);
+          result.put("rawAsProductMillis", asProduct.get("rawMillis").asLong());
+          result.put("rawAsProductTookMillis", asProduct.get("rawTookMillis").asLong());
+        }
+        default -> {
+          ObjectNode external = JSON.createObjectNode();
+          raw(source, size, external, Body.EXTERNAL_ONLY);
+          result.put("rawExternalOnlyMillis", external.get("rawMillis").asLong());
+          result.put("rawExternalOnlyTookMillis", external.get("rawTookMillis").asLong());
+        }
+      }
+    }
   }
 
-  private static void raw(String source, int size, ObjectNode result, boolean asProduct)
+  /** The request bodies compared. */
+  private enum Body {
+    /** {@code _reindex?slices=auto} with nothing but the indexes. */
+    PLAIN,
+    /** What the product sends: slices=shards, conflicts proceed, size 1000, external versions. */
+    PRODUCT,
+    /** PLAIN plus {@code dest.version_type: external}. */
+    EXTERNAL_ONLY
+  }
+
+  private static void raw(String source, int size, ObjectNode result, Body variant)
       throws Exception {
-    String destination = source + (asProduct ? "-rawp" : "-raw");
+    boolean asProduct = variant == Body.PRODUCT;
+    String destination = source + "-raw-" + variant.name().toLowerCase();
     JsonNode mappings =
         request("GET", "/" + source + "/_mapping", null).path(source).path("mappings");
     ObjectNode body = JSON.createObjectNode();
@@ -170,6 +203,9 @@ public final class CopyBenchmark {
     ObjectNode reindex = JSON.createObjectNode();
     reindex.putObject("source").put("index", source);
     reindex.putObject("dest").put("index", destination);
+    if (variant == Body.EXTERNAL_ONLY) {
+      ((ObjectNode) reindex.get("dest")).put("version_type", "external");
+    }
     if (asProduct) {
       reindex.put("conflicts", "proceed");
       ((ObjectNode) reindex.get("source")).put("size", 1000);

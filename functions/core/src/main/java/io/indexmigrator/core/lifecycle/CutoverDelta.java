@@ -16,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 /**
  * The exact part of a cut-over: which documents may differ between a source and its destination,
@@ -35,20 +31,17 @@ final class CutoverDelta {
   private static final int PAGE = 1000;
   private static final int READ_BATCH = 500;
 
-  /**
-   * The shards' searches and the two sides' reads run at once: under the write block every round
-   * trip is time the application waits. Virtual threads, so nothing outlives a finished Lambda.
-   */
-  private static final ExecutorService READS = Executors.newVirtualThreadPerTaskExecutor();
-
   private final SearchCluster source;
   private final SearchCluster destination;
   private final SyncApplier applier;
+  private final ConcurrentReads reads;
 
-  CutoverDelta(SearchCluster source, SearchCluster destination, SyncApplier applier) {
+  CutoverDelta(
+      SearchCluster source, SearchCluster destination, SyncApplier applier, ConcurrentReads reads) {
     this.source = source;
     this.destination = destination;
     this.applier = applier;
+    this.reads = reads;
   }
 
   /** Each source shard's global checkpoint at one moment: nothing at or below it can change. */
@@ -70,7 +63,11 @@ final class CutoverDelta {
       int applied,
       Map<String, String> differing,
       Map<String, Kind> kinds,
-      Marks next) {}
+      Marks next,
+      Timings timings) {}
+
+  /** Where a pass's time went, in ms: finding candidates (refresh, searches), reading, writing. */
+  record Timings(long search, long compare, long apply) {}
 
   /** How the two sides of a differing document differ. */
   enum Kind {
@@ -98,6 +95,7 @@ final class CutoverDelta {
       boolean apply,
       boolean markNext) {
     // Marks for the next pass are taken before searching, so nothing falls between two passes.
+    long started = System.nanoTime();
     Marks next = markNext ? mark(index.source()) : null;
     source.refresh(index.source());
     Map<Integer, CompletableFuture<List<SeqNoHit>>> byShard = new TreeMap<>();
@@ -105,22 +103,34 @@ final class CutoverDelta {
         .byShard()
         .forEach(
             (shard, above) ->
-                byShard.put(shard, async(() -> writtenSince(index.source(), shard, above))));
+                byShard.put(shard, reads.start(() -> writtenSince(index.source(), shard, above))));
     Map<String, String> candidates = new LinkedHashMap<>(carried);
     for (CompletableFuture<List<SeqNoHit>> hits : byShard.values()) {
-      for (SeqNoHit hit : join(hits)) {
+      for (SeqNoHit hit : ConcurrentReads.join(hits)) {
         candidates.putIfAbsent(hit.id(), hit.routing());
       }
     }
+    long searched = System.nanoTime();
     Map<String, Kind> kinds = new LinkedHashMap<>();
     Map<String, String> differing = differing(index, candidates, compareContents, kinds);
+    long compared = System.nanoTime();
     int applied = 0;
     if (apply && !differing.isEmpty()) {
       applied = write(index, differing);
       kinds.clear();
       differing = differing(index, differing, compareContents, kinds);
     }
-    return new Pass(candidates.size(), applied, differing, kinds, next);
+    long ended = System.nanoTime();
+    return new Pass(
+        candidates.size(),
+        applied,
+        differing,
+        kinds,
+        next,
+        new Timings(
+            (searched - started) / 1_000_000,
+            (compared - searched) / 1_000_000,
+            (ended - compared) / 1_000_000));
   }
 
   /** Every document of one shard with a {@code _seq_no} above {@code above}, page by page. */
@@ -138,25 +148,6 @@ final class CutoverDelta {
     }
   }
 
-  private static <T> CompletableFuture<T> async(Supplier<T> read) {
-    return CompletableFuture.supplyAsync(read, READS);
-  }
-
-  /** The result, or the read's own exception (a cluster error stays a cluster error). */
-  private static <T> T join(CompletableFuture<T> future) {
-    try {
-      return future.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
-    }
-  }
-
   private Map<String, String> differing(
       IndexRecord index,
       Map<String, String> candidates,
@@ -171,11 +162,11 @@ final class CutoverDelta {
       List<DocumentRef> refs =
           batch.stream().map(e -> new DocumentRef(e.getKey(), e.getValue())).toList();
       CompletableFuture<List<StoredDocument>> sourceSide =
-          async(() -> source.multiGet(index.source(), refs));
+          reads.start(() -> source.multiGet(index.source(), refs));
       CompletableFuture<List<StoredDocument>> destinationSide =
-          async(() -> destination.multiGet(index.destination(), refs));
-      List<StoredDocument> left = join(sourceSide);
-      List<StoredDocument> right = join(destinationSide);
+          reads.start(() -> destination.multiGet(index.destination(), refs));
+      List<StoredDocument> left = ConcurrentReads.join(sourceSide);
+      List<StoredDocument> right = ConcurrentReads.join(destinationSide);
       for (int i = 0; i < batch.size(); i++) {
         if (!same(left.get(i), right.get(i), compareContents)) {
           String id = batch.get(i).getKey();

@@ -118,7 +118,8 @@ class RolloverCoordinatorTest {
   }
 
   private RolloverCoordinator coordinator() {
-    return new RolloverCoordinator(lifecycle(), 1, FAST);
+    // The cluster double is single-threaded: the reads that run at once in production run in turn.
+    return new RolloverCoordinator(lifecycle(), 1, FAST, ConcurrentReads.IN_TURN);
   }
 
   private String aliasTarget() {
@@ -245,8 +246,16 @@ class RolloverCoordinatorTest {
   @ParameterizedTest
   @ValueSource(strings = {"count", "multiGet", "searchBySeqNo", "updateAliases", "refresh"})
   void aClusterErrorUnderTheBlock_liftsTheBlocks_andChangesNoAlias(String operation) {
-    // A write whose event is still queued: the delta under the block has something to read.
-    cluster.withDocument("records-v1", "r5", "{\"n\":5}");
+    // A write acknowledged just before the block, its event still queued: the delta under the
+    // block has something to read.
+    AtomicBoolean written = new AtomicBoolean();
+    cluster.on(
+        "setWriteBlock",
+        () -> {
+          if (!cluster.writeBlocked("records-v1") && !written.getAndSet(true)) {
+            cluster.withDocument("records-v1", "r5", "{\"n\":5}");
+          }
+        });
     cluster.on(
         operation,
         () -> {
