@@ -13,12 +13,13 @@ import java.util.Map;
  *     lifting the last (see {@link #aliasWritesBlockedMillis()} for what an application writing
  *     through the aliases saw)
  * @param aliasesMoved {@code alias: source -> destination} for every alias moved
- * @param drainedBacklog sync events applied while writes were blocked
+ * @param drainedBacklog sync events still queued as writes stopped ({@code sync: events}, read just
+ *     before the block), or applied by the last polls under it ({@code sync: poll})
  * @param blockedWindow where the write-blocked time went, in order: {@code block} (setting the
- *     blocks), {@code drain} (reading the queue; with {@code sync: poll}, the last polls), {@code
- *     delta} (re-reading and mending what was written since the last marks or still differed),
- *     {@code verify} (exact counts), {@code fence} (recording it and waiting for batches in
- *     flight), {@code swap}, {@code unblock}; milliseconds each
+ *     blocks), {@code drain} (with {@code sync: poll}, the last polls; 0 otherwise), {@code delta}
+ *     (re-reading and mending what was written since the last marks or still differed), {@code
+ *     verify} (exact counts), {@code fence} (recording it and waiting for batches in flight),
+ *     {@code swap}, {@code unblock}; milliseconds each
  */
 public record RolloverReport(
     String recipe,

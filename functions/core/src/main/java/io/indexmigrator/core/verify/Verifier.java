@@ -22,7 +22,16 @@ import java.util.function.Consumer;
  */
 public final class Verifier {
   public static final int MAX_LISTED = 20;
-  static final int BUCKETS = 4096;
+
+  /**
+   * Fewest and most digest buckets. Between them, about four documents per bucket: a write during
+   * the scans (the rollover compares while the application writes) then spoils one bucket of four
+   * documents, not one of hundreds, so the drill-down stays small enough to name every differing
+   * id. At the most, the two tables take 64 MB.
+   */
+  static final int MIN_BUCKETS = 4096;
+
+  static final int MAX_BUCKETS = 1 << 21;
 
   /** Beyond this many documents in disagreeing buckets, differences are counted, not listed. */
   private static final int DRILL_DOWN_LIMIT = 200_000;
@@ -89,15 +98,16 @@ public final class Verifier {
               0,
               elapsed(started)));
     }
-    DigestTable sourceDigest = new DigestTable(BUCKETS);
-    DigestTable destinationDigest = new DigestTable(BUCKETS);
+    int buckets = bucketsFor(Math.max(sourceCount, destinationCount));
+    DigestTable sourceDigest = new DigestTable(buckets);
+    DigestTable destinationDigest = new DigestTable(buckets);
     scanAll(sourceCluster, source, doc -> sourceDigest.add(doc.id(), hash(doc, compareContents)));
     scanAll(
         destinationCluster,
         destination,
         doc -> destinationDigest.add(doc.id(), hash(doc, compareContents)));
-    BitSet disagreeing = new BitSet(BUCKETS);
-    for (int b = 0; b < BUCKETS; b++) {
+    BitSet disagreeing = new BitSet(buckets);
+    for (int b = 0; b < buckets; b++) {
       if (!sourceDigest.sameBucket(destinationDigest, b)) {
         disagreeing.set(b);
       }
@@ -116,9 +126,10 @@ public final class Verifier {
               0,
               elapsed(started)));
     }
-    Map<String, Seen> sourceDocs = collect(sourceCluster, source, disagreeing, compareContents);
+    Map<String, Seen> sourceDocs =
+        collect(sourceCluster, source, disagreeing, buckets, compareContents);
     Map<String, Seen> destinationDocs =
-        collect(destinationCluster, destination, disagreeing, compareContents);
+        collect(destinationCluster, destination, disagreeing, buckets, compareContents);
     Map<String, String> differing = new HashMap<>();
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
@@ -184,14 +195,24 @@ public final class Verifier {
   /** A document's hash and routing, as one side's drill-down read it. */
   private record Seen(long hash, String routing) {}
 
+  /** About four documents per bucket, as a power of two within the bounds. */
+  static int bucketsFor(long documents) {
+    long wanted = Math.max(MIN_BUCKETS, documents / 4);
+    return (int) Math.min(MAX_BUCKETS, Long.highestOneBit(wanted - 1) << 1);
+  }
+
   private Map<String, Seen> collect(
-      SearchCluster scanner, String index, BitSet buckets, boolean compareContents) {
+      SearchCluster scanner,
+      String index,
+      BitSet disagreeing,
+      int buckets,
+      boolean compareContents) {
     Map<String, Seen> docs = new HashMap<>();
     scanAll(
         scanner,
         index,
         doc -> {
-          if (buckets.get(DigestTable.bucketOf(doc.id(), BUCKETS))) {
+          if (disagreeing.get(DigestTable.bucketOf(doc.id(), buckets))) {
             synchronized (docs) {
               if (docs.size() < DRILL_DOWN_LIMIT) {
                 docs.put(doc.id(), new Seen(hash(doc, compareContents), doc.routing()));

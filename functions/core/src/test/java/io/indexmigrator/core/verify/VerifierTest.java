@@ -79,4 +79,38 @@ class VerifierTest {
     assertThat(result.passed()).isFalse();
     assertThat(result.destinationCount()).isEqualTo(301);
   }
+
+  @Test
+  void buckets_growWithTheIndex_withinBounds() {
+    assertThat(Verifier.bucketsFor(0)).isEqualTo(Verifier.MIN_BUCKETS);
+    assertThat(Verifier.bucketsFor(16_384)).isEqualTo(Verifier.MIN_BUCKETS);
+    assertThat(Verifier.bucketsFor(1_000_000)).isEqualTo(262_144);
+    assertThat(Verifier.bucketsFor(100_000_000)).isEqualTo(Verifier.MAX_BUCKETS);
+  }
+
+  /**
+   * A large index compared while the application writes: thousands of documents differ (written
+   * during the scans, their events still queued), spread over the whole id space. With a fixed
+   * 4,096 buckets nearly every bucket disagreed and the drill-down gave up ("at least N"); with
+   * buckets scaled to the index, every differing id is named, for the delta to re-check.
+   */
+  @Test
+  void checksum_namesEveryDifferingId_whenThousandsDifferInALargeIndex() {
+    InMemorySearchCluster large =
+        new InMemorySearchCluster().withIndex("big", 1, null).withIndex("big2", 1, null);
+    int documents = 300_000;
+    int differing = 7_500;
+    for (int i = 0; i < documents; i++) {
+      String json = "{\"n\":" + i + "}";
+      large.withDocument("big", "d" + i, json);
+      large.withDocument("big2", "d" + i, i % (documents / differing) == 0 ? "{\"n\":-1}" : json);
+    }
+
+    Verifier.Comparison comparison =
+        new Verifier(large, large, 2, 1000).compare("big", "big2", Verifier.Mode.CHECKSUM, true);
+
+    assertThat(comparison.complete()).isTrue();
+    assertThat(comparison.differing()).hasSize(differing).containsKey("d0").containsKey("d40");
+    assertThat(comparison.result().differenceCount()).isEqualTo(differing);
+  }
 }
