@@ -2,6 +2,7 @@ package io.indexmigrator.core.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -412,6 +413,18 @@ class OpenSearchClusterIT {
     } finally {
       cluster.cancelTask(task);
     }
+  }
+
+  @Test
+  void mergesRunning_readsTheIndexsMergeStats() throws Exception {
+    String index = run + "-merges";
+    cluster.createIndex(index, null, null);
+    index(index, 20);
+    cluster.refresh(index);
+
+    assertThat(cluster.mergesRunning(index)).isBetween(0L, 100L);
+    assertThat(catchThrowable(() -> cluster.mergesRunning(run + "-missing")))
+        .isInstanceOf(SearchClusterException.class);
   }
 
   @Test

@@ -86,8 +86,9 @@ public final class RolloverCoordinator {
    * tests. There is no wait for the queue before the delta: the delta applies queued updates
    * itself, and only deletes need the consumer, which the exact counts wait for.
    */
-  record Timing(Duration poll, Duration drainTimeout) {
-    static final Timing DEFAULT = new Timing(Duration.ofMillis(40), Duration.ofSeconds(30));
+  record Timing(Duration poll, Duration drainTimeout, Duration mergeWait) {
+    static final Timing DEFAULT =
+        new Timing(Duration.ofMillis(40), Duration.ofSeconds(30), Duration.ofSeconds(60));
   }
 
   public RolloverCoordinator(Lifecycle lifecycle, int verifySlices) {
@@ -303,6 +304,10 @@ public final class RolloverCoordinator {
     Verifier verifier =
         new Verifier(lifecycle.source(), lifecycle.destination(), verifySlices, 1000);
 
+    // A destination just copied is still merging; a block set meanwhile lasts longer (its
+    // refreshes and cluster-state updates wait for the cores). The wait is before the marks, so
+    // the passes below still see every write made during it.
+    awaitMergesSettled(indexes);
     // Before the block: marks first, then the full comparison, then catch-up passes.
     Map<String, CutoverDelta.Marks> marks = new HashMap<>();
     Map<String, Map<String, String>> carried = new HashMap<>();
@@ -503,6 +508,20 @@ public final class RolloverCoordinator {
     LOG.info(
         "rollover of {}: {} ({} ms write-blocked)", name, report.message(), writeBlockedMillis);
     return report;
+  }
+
+  /** Until no merge runs on the destinations, for at most {@link Timing#mergeWait()}. */
+  private void awaitMergesSettled(List<IndexRecord> indexes) {
+    long deadline = System.nanoTime() + timing.mergeWait().toNanos();
+    for (IndexRecord index : indexes) {
+      while (lifecycle.destination().mergesRunning(index.destination()) > 0) {
+        if (System.nanoTime() > deadline) {
+          LOG.info("'{}' still merging; blocking anyway", index.destination());
+          return;
+        }
+        sleep(Duration.ofMillis(Math.max(1, Math.min(500, timing.mergeWait().toMillis() / 10))));
+      }
+    }
   }
 
   private static boolean comparesContents(Recipe parsed, IndexRecord index) {

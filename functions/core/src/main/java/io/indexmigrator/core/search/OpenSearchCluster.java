@@ -776,6 +776,20 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   }
 
   @Override
+  public long mergesRunning(String index) {
+    JsonNode body =
+        expectOk(
+            "read merge stats of '" + index + "'",
+            send("GET", "/" + encode(index) + "/_stats/merge", Map.of(), null));
+    JsonNode current = body.at("/_all/total/merges/current");
+    if (!current.isNumber()) {
+      throw new SearchClusterException(
+          "read merge stats of '" + index + "'", 500, "unexpected_response", "no merges.current");
+    }
+    return current.asLong();
+  }
+
+  @Override
   public long count(String index) {
     JsonNode body =
         expectOk(

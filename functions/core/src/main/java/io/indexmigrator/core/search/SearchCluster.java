@@ -233,6 +233,14 @@ public interface SearchCluster {
   /** Number of documents visible to search in an index or alias. */
   long count(String index);
 
+  /**
+   * Segment merges running now on an index's shards. A large index just bulk-loaded merges for a
+   * while, and everything else on its nodes (refreshes, cluster-state updates) slows meanwhile.
+   */
+  default long mergesRunning(String index) {
+    return 0;
+  }
+
   /** Applies all actions atomically: either every alias change happens or none does. */
   void updateAliases(List<AliasAction> actions);
 

@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RolloverCoordinatorTest {
   private static final RolloverCoordinator.Timing FAST =
-      new RolloverCoordinator.Timing(Duration.ofMillis(1), Duration.ofMillis(300));
+      new RolloverCoordinator.Timing(
+          Duration.ofMillis(1), Duration.ofMillis(300), Duration.ofMillis(300));
 
   private final List<java.util.function.Consumer<RolloverRecord>> beforeSaveRollover =
       new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -295,6 +296,29 @@ class RolloverCoordinatorTest {
 
     assertLeftSafe("records-v2");
     assertThat(store.getRecipe("r").orElseThrow().status()).isEqualTo(RecipeStatus.ROLLED_OVER);
+  }
+
+  @Test
+  void aDestinationStillMerging_isWaitedFor_beforeTheBlock() {
+    AtomicInteger merging = new AtomicInteger(3);
+    List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    cluster.on("mergesRunning", () -> order.add("merges " + merging.get()));
+    cluster.on("setWriteBlock", () -> order.add("block"));
+    cluster.withMergesRunning("records-v2", () -> Math.max(0, merging.getAndDecrement()));
+
+    assertThat(coordinator().rollover("r", Verifier.Mode.COUNT).passed()).isTrue();
+
+    assertThat(order).startsWith("merges 3", "merges 2", "merges 1", "merges 0", "block");
+  }
+
+  @Test
+  void aDestinationThatKeepsMerging_isBlockedAnyway_afterTheWait() {
+    cluster.withMergesRunning("records-v2", () -> 1);
+
+    long started = System.nanoTime();
+    assertThat(coordinator().rollover("r", Verifier.Mode.COUNT).passed()).isTrue();
+
+    assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(300);
   }
 
   // ---- a function killed at a step: its thread stops there for good, as a killed process does

@@ -56,6 +56,22 @@ public final class InMemorySearchCluster implements SearchCluster {
     }
   }
 
+  private final Map<String, java.util.function.LongSupplier> merges = new TreeMap<>();
+
+  /** What {@link #mergesRunning} answers for {@code index}, asked afresh each call. */
+  public InMemorySearchCluster withMergesRunning(
+      String index, java.util.function.LongSupplier running) {
+    merges.put(index, running);
+    return this;
+  }
+
+  @Override
+  public long mergesRunning(String index) {
+    call("mergesRunning");
+    java.util.function.LongSupplier running = merges.get(index);
+    return running == null ? 0 : running.getAsLong();
+  }
+
   /** Whether writes to {@code index} are refused, as an application would see it. */
   public boolean writeBlocked(String index) {
     StoredIndex stored = indexes.get(index);
