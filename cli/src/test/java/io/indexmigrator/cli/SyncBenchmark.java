@@ -55,8 +55,8 @@ public final class SyncBenchmark {
             sync: {mode: events}
             """
                 .formatted(name, name, name));
-    require(twin.cli("init", name, "--file", recipe.toString()));
-    require(twin.cli("run", name, "--wait"));
+    twin.cli("init", name, "--file", recipe.toString()).require();
+    twin.cli("run", name, "--wait").require();
 
     try (var sqs = twin.sqs()) {
       String queueUrl = twin.state.queues().get("SyncQueue");
@@ -148,12 +148,6 @@ public final class SyncBenchmark {
       System.out.println("written to " + out.toAbsolutePath().normalize());
     }
     System.exit(0);
-  }
-
-  private static void require(TwinFixture.Run run) {
-    if (run.exitCode() != 0) {
-      throw new IllegalStateException(run.all());
-    }
   }
 
   private static void awaitQueueBelow(TwinFixture twin, String recipe, long depth, Duration timeout)

@@ -87,6 +87,14 @@ final class TwinFixture {
     String all() {
       return out + err;
     }
+
+    /** This run, if it exited 0; else what it printed, as the failure. */
+    Run require() {
+      if (exitCode != 0) {
+        throw new IllegalStateException(all());
+      }
+      return this;
+    }
   }
 
   /** Runs the CLI against this twin, as {@code bin/migrator <args> --local}. */
