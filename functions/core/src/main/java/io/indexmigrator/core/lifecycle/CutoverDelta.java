@@ -94,7 +94,6 @@ final class CutoverDelta {
       boolean compareContents,
       boolean apply,
       boolean markNext) {
-    // Marks for the next pass are taken before searching, so nothing falls between two passes.
     long started = System.nanoTime();
     // A real-time get of a document written since the last refresh refreshes its shard first:
     // refreshing the destination now, alongside the source's refresh and searches, takes that
@@ -105,6 +104,7 @@ final class CutoverDelta {
               destination.refresh(index.destination());
               return true;
             });
+    // Marks for the next pass are taken before searching, so nothing falls between two passes.
     Marks next = markNext ? mark(index.source()) : null;
     source.refresh(index.source());
     Map<Integer, CompletableFuture<List<SeqNoHit>>> byShard = new TreeMap<>();

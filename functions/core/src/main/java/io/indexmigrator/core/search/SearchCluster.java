@@ -237,9 +237,7 @@ public interface SearchCluster {
    * Segment merges running now on an index's shards. A large index just bulk-loaded merges for a
    * while, and everything else on its nodes (refreshes, cluster-state updates) slows meanwhile.
    */
-  default long mergesRunning(String index) {
-    return 0;
-  }
+  long mergesRunning(String index);
 
   /** Applies all actions atomically: either every alias change happens or none does. */
   void updateAliases(List<AliasAction> actions);
