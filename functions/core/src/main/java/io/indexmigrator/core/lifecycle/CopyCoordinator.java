@@ -4,14 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.RetryableMigrationException;
-import io.indexmigrator.core.recipe.CopyOptions;
-import io.indexmigrator.core.recipe.IndexSpec;
-import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.SyncOptions;
-import io.indexmigrator.core.recipe.Transform;
-import io.indexmigrator.core.search.ReindexRequest;
-import io.indexmigrator.core.search.ReindexTaskStatus;
-import io.indexmigrator.core.search.SearchClusterException;
 import io.indexmigrator.core.state.ConflictException;
 import io.indexmigrator.core.state.IndexPhase;
 import io.indexmigrator.core.state.IndexRecord;
@@ -59,9 +52,11 @@ public final class CopyCoordinator {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Lifecycle lifecycle;
+  private final ReindexCopyEngine reindexEngine;
 
   public CopyCoordinator(Lifecycle lifecycle) {
     this.lifecycle = lifecycle;
+    this.reindexEngine = new ReindexCopyEngine(lifecycle);
   }
 
   /** One work item of the Map state. */
@@ -133,8 +128,8 @@ public final class CopyCoordinator {
   }
 
   /**
-   * Starts the slice's task, or re-attaches to the one already running for it, then polls it once
-   * (waiting in the engine), so a small index is copied within this one invocation.
+   * Starts the slice's work, or re-attaches to the work already begun for it, then steps it once
+   * (the reindex engine waits in the cluster), so a small index is copied within this invocation.
    */
   public SliceStep startSlice(SliceItem item) {
     SliceKey key = item.key();
@@ -142,6 +137,7 @@ public final class CopyCoordinator {
       return new SliceStep(true, "CANCELLED", 0, 0);
     }
     SliceRecord slice = slice(key);
+    CopyEngine engine = engineFor(key);
     switch (slice.status()) {
       case DONE, FAILED -> {
         return finished(slice);
@@ -150,8 +146,8 @@ public final class CopyCoordinator {
         return pollSlice(item, 0);
       }
       case STARTING -> {
-        // The claimer died between claiming and recording: its task may exist.
-        Optional<String> orphan = findOurTask(key);
+        // The claimer died between claiming and recording: its work may exist.
+        Optional<String> orphan = engine.findStarted(key);
         if (orphan.isPresent()) {
           lifecycle.store().recordTask(key, orphan.get());
           return pollSlice(item, 0);
@@ -167,24 +163,21 @@ public final class CopyCoordinator {
       claimed = lifecycle.store().claimSlice(key, slice.version());
     } catch (ConflictException lostRace) {
       throw new RetryableMigrationException(
-          "slice " + key + " was claimed concurrently; retrying picks up the winner's task",
+          "slice " + key + " was claimed concurrently; retrying picks up the winner's work",
           lostRace);
     }
-    String taskId = startTask(key, claimed);
-    lifecycle.store().recordTask(key, taskId);
+    String work = engine.start(key, claimed);
+    lifecycle.store().recordTask(key, work);
     if (isCancelled(key)) {
-      // A cancel ran while this invocation was starting the task and may have missed it: a task
+      // A cancel ran while this invocation was starting the work and may have missed it: work
       // left running would re-create the destination the cancel deletes.
-      lifecycle.destination().cancelTask(taskId);
+      engine.stop(key, work);
       return new SliceStep(true, "CANCELLED", 0, 0);
     }
     return pollSlice(item, 0);
   }
 
-  /**
-   * Polls the slice's task once, waiting up to {@link #TASK_WAIT} for it to finish, and checkpoints
-   * its progress.
-   */
+  /** Steps the slice's work once (see {@link CopyEngine#step}). */
   public SliceStep pollSlice(SliceItem item, int polls) {
     SliceKey key = item.key();
     if (isCancelled(key)) {
@@ -196,62 +189,28 @@ public final class CopyCoordinator {
           ? finished(slice)
           : startSlice(item);
     }
-    ReindexTaskStatus task;
     try {
-      task = lifecycle.destination().awaitTask(slice.taskId(), TASK_WAIT);
-    } catch (SearchClusterException e) {
-      if (e.status() == 404) {
-        // The cluster lost the task (a restart): copy the slice again; writes are idempotent.
-        lifecycle
-            .store()
-            .failSlice(key, "task " + slice.taskId() + " disappeared from the cluster");
-        SliceRecord failed = slice(key);
-        lifecycle.store().resetSlice(key, failed.version());
-        return startSlice(item);
-      }
-      throw e;
+      return engineFor(key).step(key, slice, polls);
+    } catch (CopyEngine.WorkLostException lost) {
+      // Copy the slice again; every engine's writes are idempotent.
+      lifecycle.store().failSlice(key, lost.getMessage());
+      SliceRecord failed = slice(key);
+      lifecycle.store().resetSlice(key, failed.version());
+      return startSlice(item);
     }
-    SliceProgress progress = progress(task);
-    if (!task.completed()) {
-      lifecycle.store().recordProgress(key, slice.taskId(), progress);
-      int next = nextWaitSeconds(task, slice);
-      if (polls + 1 >= MAX_POLLS_PER_ROUND) {
-        return new SliceStep(true, "YIELDED", next, polls + 1);
-      }
-      return new SliceStep(false, "RUNNING", next, polls + 1);
-    }
-    if (task.succeeded()) {
-      lifecycle.store().completeSlice(key, slice.taskId(), progress);
-      return new SliceStep(true, "DONE", 0, polls + 1);
-    }
-    lifecycle.store().recordProgress(key, slice.taskId(), progress);
-    String reason =
-        task.cancelled()
-            ? "task was cancelled"
-            : task.error() != null
-                ? task.error()
-                : task.failures().size() + " documents failed, first: " + task.failures().get(0);
-    lifecycle.store().failSlice(key, reason);
-    return new SliceStep(true, "FAILED", 0, polls + 1);
   }
 
-  /**
-   * Seconds of Wait state before the next poll of a running task: none while the task may end
-   * within about one more {@link #TASK_WAIT} (the poll waits in the engine instead), otherwise half
-   * of the time the task's own rate says is left beyond that, so the wake-up comes early rather
-   * than late even if the rate drops, and no Lambda runs while a long copy goes on.
-   */
-  int nextWaitSeconds(ReindexTaskStatus task, SliceRecord slice) {
-    if (slice.startedAt() == null || task.total() <= 0 || task.processed() <= 0) {
-      return 0;
-    }
-    double elapsed =
-        java.time.Duration.between(slice.startedAt(), lifecycle.clock().instant()).toMillis()
-            / 1000.0;
-    double rate = task.processed() / Math.max(elapsed, 0.001);
-    double left = Math.max(0, task.total() - task.processed()) / rate;
-    double wait = (left - 2 * TASK_WAIT.toSeconds()) / 2;
-    return (int) Math.max(0, Math.min(MAX_WAIT_SECONDS, wait));
+  /** The engine that copies this item: the one its recipe entry's copy mode names. */
+  CopyEngine engineFor(SliceKey key) {
+    return reindexEngine;
+  }
+
+  /** The index record a slice belongs to. */
+  static IndexRecord index(Lifecycle lifecycle, SliceKey key) {
+    return lifecycle
+        .store()
+        .getIndex(key.recipe(), key.source())
+        .orElseThrow(() -> new MigrationFailedException("no index record for " + key));
   }
 
   /**
@@ -397,59 +356,6 @@ public final class CopyCoordinator {
     return progress.created() + progress.updated() + progress.versionConflicts();
   }
 
-  private String startTask(SliceKey key, SliceRecord slice) {
-    RecipeRecord recipeRecord = lifecycle.recipe(key.recipe().name());
-    Recipe recipe = lifecycle.parsedRecipe(recipeRecord);
-    IndexRecord index =
-        lifecycle
-            .store()
-            .getIndex(key.recipe(), key.source())
-            .orElseThrow(() -> new MigrationFailedException("no index record for " + key));
-    IndexSpec spec = specOf(recipe, index);
-    // The entry's effective options: the recipe's, overridden by the entry's own copy section.
-    CopyOptions copy = spec.copy();
-    Transform transform = spec.transform();
-    // Slice records of one per index (today's plans) leave the slicing to the engine; a state
-    // written by an older version has one record per manual slice, which is resumed as such.
-    boolean manualSlice = slice.sliceCount() > 1;
-    Integer engineSlices = !manualSlice && index.sliceCount() > 1 ? index.sliceCount() : null;
-    ReindexRequest request =
-        new ReindexRequest(
-            index.source(),
-            index.destination(),
-            null,
-            manualSlice ? slice.sliceId() : null,
-            manualSlice ? slice.sliceCount() : null,
-            engineSlices,
-            copy.batchSize(),
-            copy.requestsPerSecond(),
-            transform instanceof Transform.Script s ? s.source() : null,
-            transform instanceof Transform.Script s ? s.lang() : null,
-            transform instanceof Transform.Script s ? s.params() : null,
-            transform instanceof Transform.Pipeline p ? p.name() : null,
-            null,
-            null,
-            // External versions carry the source's _version: a re-copied slice or a late copy can
-            // never overwrite a newer document written by sync.
-            "external",
-            true);
-    return lifecycle
-        .destination()
-        .startReindex(request, TaskTag.ofSlice(key.recipe(), key.source(), key.sliceId()));
-  }
-
-  private static IndexSpec specOf(Recipe recipe, IndexRecord index) {
-    return recipe.indexes().get(RecipeEntries.indexOf(index.recipeEntry()));
-  }
-
-  private Optional<String> findOurTask(SliceKey key) {
-    String tag = TaskTag.ofSlice(key.recipe(), key.source(), key.sliceId());
-    return lifecycle.destination().findTasks(tag).stream()
-        .filter(t -> tag.equals(t.opaqueId()))
-        .map(t -> t.taskId())
-        .findFirst();
-  }
-
   private ObjectNode restoreSettings(IndexRecord index) {
     try {
       return (ObjectNode) JSON.readTree(index.restoreSettingsJson());
@@ -468,17 +374,5 @@ public final class CopyCoordinator {
 
   private static SliceStep finished(SliceRecord slice) {
     return new SliceStep(true, slice.status().name(), 0, 0);
-  }
-
-  private static SliceProgress progress(ReindexTaskStatus task) {
-    return new SliceProgress(
-        task.total(),
-        task.created(),
-        task.updated(),
-        task.deleted(),
-        task.versionConflicts(),
-        task.batches(),
-        task.failures().size(),
-        task.failures());
   }
 }

@@ -134,6 +134,7 @@ final class DynamoItems {
     put(item, "lastPolledAt", r.lastPolledAt());
     put(item, "finishedAt", r.finishedAt());
     put(item, "lastError", r.lastError());
+    put(item, "cursor", r.cursor());
     item.put(VERSION, n(r.version()));
     return item;
   }
@@ -185,6 +186,7 @@ final class DynamoItems {
         instant(item, "lastPolledAt"),
         instant(item, "finishedAt"),
         str(item, "lastError"),
+        str(item, "cursor"),
         number(item, VERSION));
   }
 

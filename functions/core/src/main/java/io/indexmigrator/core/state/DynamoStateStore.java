@@ -334,6 +334,30 @@ public final class DynamoStateStore implements StateStore, IdempotencyLedger {
   }
 
   @Override
+  public SliceRecord checkpointCursor(
+      SliceKey key, long expectedVersion, String passId, String cursor, SliceProgress progress) {
+    Objects.requireNonNull(passId, "passId");
+    SliceUpdate update =
+        new SliceUpdate()
+            .setAll(DynamoItems.progressAttributes(progress))
+            .set("taskId", s(passId))
+            .set("lastPolledAt", s(clock.instant()))
+            .condition("#status = :running AND #version = :expectedVersion")
+            .value(":running", s(SliceStatus.RUNNING.name()))
+            .value(":expectedVersion", n(expectedVersion));
+    if (cursor == null) {
+      update.remove("cursor");
+    } else {
+      update.set("cursor", s(cursor));
+    }
+    Outcome outcome = updateSlice(key, update);
+    if (!outcome.applied()) {
+      throw StateConflicts.slice(key, "RUNNING at version " + expectedVersion, outcome.slice());
+    }
+    return outcome.slice();
+  }
+
+  @Override
   public SliceRecord completeSlice(SliceKey key, String taskId, SliceProgress finalProgress) {
     Objects.requireNonNull(taskId, "taskId");
     Instant now = clock.instant();
@@ -386,7 +410,7 @@ public final class DynamoStateStore implements StateStore, IdempotencyLedger {
         new SliceUpdate()
             .set("status", s(SliceStatus.PENDING.name()))
             .setAll(DynamoItems.progressAttributes(SliceProgress.NONE))
-            .remove("taskId", "startedAt", "lastPolledAt", "finishedAt")
+            .remove("taskId", "startedAt", "lastPolledAt", "finishedAt", "cursor")
             .condition("#status IN (:failed, :starting) AND #version = :expectedVersion")
             .value(":failed", s(SliceStatus.FAILED.name()))
             .value(":starting", s(SliceStatus.STARTING.name()))

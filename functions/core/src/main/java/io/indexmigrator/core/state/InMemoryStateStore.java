@@ -245,6 +245,18 @@ public class InMemoryStateStore implements StateStore, IdempotencyLedger {
   }
 
   @Override
+  public synchronized SliceRecord checkpointCursor(
+      SliceKey key, long expectedVersion, String passId, String cursor, SliceProgress progress) {
+    Objects.requireNonNull(passId, "passId");
+    Objects.requireNonNull(progress, "progress");
+    SliceRecord current = existingSlice(key);
+    if (current.status() != SliceStatus.RUNNING || current.version() != expectedVersion) {
+      throw StateConflicts.slice(key, "RUNNING at version " + expectedVersion, current);
+    }
+    return storeSlice(current.withCursor(passId, cursor, progress, clock.instant()));
+  }
+
+  @Override
   public synchronized SliceRecord completeSlice(
       SliceKey key, String taskId, SliceProgress finalProgress) {
     Objects.requireNonNull(finalProgress, "finalProgress");

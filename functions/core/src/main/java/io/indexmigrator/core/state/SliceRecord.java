@@ -4,11 +4,15 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The checkpoint of one {@code _reindex} slice.
+ * The checkpoint of one work item of the copy: a {@code _reindex} slice, or one shard read by the
+ * reader engine.
  *
- * @param taskId the cluster task copying this slice, or null before it started
+ * @param taskId the cluster task copying this slice, or null before it started; for the reader
+ *     engine, the id of the current pass over the shard (a new pass restarts the counters)
  * @param attempts how many times the slice was claimed
  * @param lastError why the last attempt failed, or null; cut to 4000 characters
+ * @param cursor where the reader engine resumes, opaque to the store, or null; never cut (a cut
+ *     cursor would resume at the wrong place), refused beyond {@link StateLimits#MAX_CURSOR_CHARS}
  */
 public record SliceRecord(
     String recipeName,
@@ -24,6 +28,7 @@ public record SliceRecord(
     Instant lastPolledAt,
     Instant finishedAt,
     String lastError,
+    String cursor,
     long version) {
 
   public SliceRecord {
@@ -35,6 +40,16 @@ public record SliceRecord(
     Objects.requireNonNull(status, "status");
     progress = progress == null ? SliceProgress.NONE : progress;
     lastError = StateLimits.truncate(lastError, StateLimits.MAX_MESSAGE_CHARS);
+    if (cursor != null && cursor.length() > StateLimits.MAX_CURSOR_CHARS) {
+      throw new IllegalArgumentException(
+          "the cursor of slice "
+              + key
+              + " has "
+              + cursor.length()
+              + " characters, more than the "
+              + StateLimits.MAX_CURSOR_CHARS
+              + " a state item holds");
+    }
   }
 
   /** A slice not yet claimed (version 0: not yet written). */
@@ -49,6 +64,7 @@ public record SliceRecord(
         SliceStatus.PENDING,
         SliceProgress.NONE,
         0,
+        null,
         null,
         null,
         null,
@@ -83,6 +99,8 @@ public record SliceRecord(
         newLastPolledAt,
         newFinishedAt,
         newLastError,
+        // A pass that ended (reset, or not started yet) leaves no cursor: its context is gone.
+        newTaskId == null ? null : cursor,
         version + 1);
   }
 
@@ -101,6 +119,28 @@ public record SliceRecord(
         lastPolledAt,
         finishedAt,
         lastError,
+        cursor,
         newVersion);
+  }
+
+  /** The same record with another pass, cursor and progress, one version later. */
+  SliceRecord withCursor(
+      String newTaskId, String newCursor, SliceProgress newProgress, Instant polledAt) {
+    return new SliceRecord(
+        recipeName,
+        generation,
+        source,
+        sliceId,
+        sliceCount,
+        newTaskId,
+        status,
+        newProgress,
+        attempts,
+        startedAt,
+        polledAt,
+        finishedAt,
+        lastError,
+        newCursor,
+        version + 1);
   }
 }

@@ -19,6 +19,9 @@ final class StateLimits {
   static final int MAX_NAME_CHARS = 255;
   static final int MAX_SLICES = 10_000;
 
+  /** A point-in-time id names every shard of its index: long, but far below an item's 400 KB. */
+  static final int MAX_CURSOR_CHARS = 64 * 1024;
+
   private StateLimits() {}
 
   /**

@@ -164,6 +164,18 @@ public interface StateStore {
   boolean recordProgress(SliceKey key, String taskId, SliceProgress progress);
 
   /**
+   * Stores the reader engine's cursor and the counters of pass {@code passId} of a RUNNING slice,
+   * if the stored record is still at {@code expectedVersion}. A new pass id replaces the old one
+   * (the reader restarted the shard, and its counters with it). Conditional on the version so that
+   * two invocations working one item can never both advance it: the later one fails.
+   *
+   * @return the stored record (its version one higher)
+   * @throws ConflictException when the slice is not RUNNING at {@code expectedVersion}
+   */
+  SliceRecord checkpointCursor(
+      SliceKey key, long expectedVersion, String passId, String cursor, SliceProgress progress);
+
+  /**
    * RUNNING (task {@code taskId}) → DONE with the task's final counters. Repeating it returns the
    * record unchanged.
    *

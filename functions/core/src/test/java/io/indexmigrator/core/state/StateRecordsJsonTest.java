@@ -51,6 +51,7 @@ class StateRecordsJsonTest {
             at,
             null,
             "e",
+            "{\"kind\":\"SCROLL\"}",
             4);
     var rollover = RolloverRecord.blocked(ref, at).withUnblocked(at.plusMillis(5), 3);
     // WHEN written and read back THEN they are equal

@@ -574,6 +574,47 @@ abstract class StateStoreContract {
   }
 
   @Test
+  void checkpointCursor_shouldAdvanceOnlyFromTheVersionItRead_andResetShouldDropTheCursor() {
+    // GIVEN a shard the reader engine works, pass "p1"
+    SliceKey key = runningSlice("reader:p1");
+    SliceRecord running = store.getSlice(key).orElseThrow();
+    // WHEN one invocation checkpoints from the version it read, and a second one (a retried
+    // invocation that read the same version) tries to
+    SliceRecord first =
+        store.checkpointCursor(
+            key, running.version(), "reader:p1", "{\"page\":1}", progress(500, 500, 1));
+    // THEN the first is stored, the second refused and nothing of it written
+    assertThat(first.cursor()).isEqualTo("{\"page\":1}");
+    assertThat(first.version()).isEqualTo(running.version() + 1);
+    assertThatThrownBy(
+            () ->
+                store.checkpointCursor(
+                    key, running.version(), "reader:p1", "{\"page\":9}", progress(9, 9, 9)))
+        .isInstanceOf(ConflictException.class);
+    assertThat(store.getSlice(key)).contains(first);
+    // WHEN the reader restarts the shard (pass p2): its counters may go back, the pass changes
+    SliceRecord restarted =
+        store.checkpointCursor(
+            key, first.version(), "reader:p2", "{\"page\":0}", progress(100, 100, 1));
+    assertThat(restarted.taskId()).isEqualTo("reader:p2");
+    assertThat(restarted.progress()).isEqualTo(progress(100, 100, 1));
+    // THEN it completes under its pass; a failed and reset slice keeps no cursor to resume from
+    assertThat(store.completeSlice(key, "reader:p2", progress(100, 100, 1)).status())
+        .isEqualTo(SliceStatus.DONE);
+    SliceRecord pending = SliceRecord.pending(key.recipe(), "orders-v2", 0, 1);
+    store.putSliceIfAbsent(pending);
+    store.claimSlice(pending.key(), 1);
+    store.recordTask(pending.key(), "reader:q1");
+    SliceKey other = pending.key();
+    SliceRecord otherRunning = store.getSlice(other).orElseThrow();
+    store.checkpointCursor(
+        other, otherRunning.version(), "reader:q1", "{\"page\":3}", progress(3, 3, 1));
+    SliceRecord failed = store.failSlice(other, "context lost");
+    assertThat(failed.cursor()).isEqualTo("{\"page\":3}");
+    assertThat(store.resetSlice(other, failed.version()).cursor()).isNull();
+  }
+
+  @Test
   void listSlices_shouldOrderBySourceThenSliceId_whenWrittenOutOfOrder() {
     // GIVEN 12 slices of "logs" (ids that sort wrongly as text: 2 vs 10) and 2 of "logs-old"
     RecipeRef ref = store.createRecipe("orders", RECIPE_JSON).ref();
