@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * deletes what this call created and forgets the recipe.
  *
  * <p>A cross-cluster recipe is planned on its source cluster (patterns, aliases, settings and
- * mappings are read there, nothing is written there) and its indexes are created on the
- * destination cluster, after the direction check has compared the two engines.
+ * mappings are read there, nothing is written there) and its indexes are created on the destination
+ * cluster, after the direction check has compared the two engines.
  */
 public final class Initializer {
   private static final Logger LOG = LoggerFactory.getLogger(Initializer.class);
