@@ -45,9 +45,23 @@ class BadRecipesIT {
             "copy.slices"),
         bad("unknown field", "name: bad-7\nindexes: [{source: bad, mapings: {}}]\n", "mapings"),
         bad(
-            "another source cluster (not supported yet)",
+            "a source cluster the functions do not know",
             "name: bad-7c\nsource: {cluster: old-es}\nindexes: [{source: bad}]\n",
-            "source.cluster"),
+            "source.cluster: no cluster named 'old-es'; the functions know 'default'"),
+        bad(
+            "a destination cluster other than default (not supported yet)",
+            "name: bad-7d\ndestination: {cluster: elsewhere}\nindexes: [{source: bad}]\n",
+            "destination.cluster: 'elsewhere': only 'default'"),
+        bad(
+            "copy.mode reindex with a source on another cluster",
+            "name: bad-7e\nsource: {cluster: source}\nindexes: [{source: bad}]\n"
+                + "copy: {mode: reindex}\n",
+            "copy.mode: 'reindex' copies only within one cluster"),
+        bad(
+            "copy.mode remote-reindex (not supported yet)",
+            "name: bad-7f\nsource: {cluster: source}\nindexes: [{source: bad}]\n"
+                + "copy: {mode: remote-reindex}\n",
+            "'remote-reindex' is not supported yet"),
         bad("unknown index", "name: bad-8\nindexes: [{source: no-such-index}]\n", "no-such-index"),
         bad("pattern matching nothing", "name: bad-9\nindexes: [{source: zzz-*}]\n", "zzz-*"),
         bad(

@@ -47,7 +47,10 @@ final class TwinFixture {
   static final EngineVersion ENGINE =
       EngineVersion.parse(System.getProperty("migrator.it.engine", "opensearch:2.19.6"));
 
-  private TwinFixture() throws IOException {
+  /** The twin's second cluster ({@code --source-engine}), or null when it has none. */
+  final SampleIndex sourceCluster;
+
+  private TwinFixture(Optional<EngineVersion> sourceEngine) throws IOException {
     stateDir = Files.createTempDirectory("migrator-it-twin");
     Path home = Path.of("..").toAbsolutePath().normalize();
     System.setProperty("migrator.home", home.toString());
@@ -57,7 +60,7 @@ final class TwinFixture {
                 stateDir,
                 home.resolve("template.yaml"),
                 ENGINE,
-                Optional.empty(),
+                sourceEngine,
                 TwinOptions.DEFAULT_STACK,
                 cluster -> {
                   try {
@@ -72,14 +75,28 @@ final class TwinFixture {
     state.write(stateDir);
     clusterUrl = URI.create(state.clusters().get("destination").url());
     cluster = new SampleIndex(clusterUrl);
+    var source = state.clusters().get("source");
+    sourceCluster = source == null ? null : new SampleIndex(URI.create(source.url()));
     Runtime.getRuntime().addShutdownHook(new Thread(twin::close));
   }
 
   static synchronized TwinFixture get() throws IOException {
     if (shared == null) {
-      shared = new TwinFixture();
+      shared = new TwinFixture(Optional.empty());
     }
     return shared;
+  }
+
+  /**
+   * A twin of its own with a second cluster, as {@code migrator local up --source-engine} starts
+   * it; the caller closes it.
+   */
+  static TwinFixture withSource(EngineVersion sourceEngine) throws IOException {
+    return new TwinFixture(Optional.of(sourceEngine));
+  }
+
+  void close() {
+    twin.close();
   }
 
   /** What a CLI run printed and returned. */

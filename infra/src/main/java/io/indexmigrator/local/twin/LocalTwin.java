@@ -87,23 +87,22 @@ public final class LocalTwin implements AutoCloseable {
     RunningCluster destination =
         track(launcher.start(ClusterSpec.of(options.engine()).withClusterName("destination")));
     clusters.put("destination", entry(destination));
+    // The functions learn the clusters as on AWS: from the template's parameters.
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put(
+        "ClusterEndpoint", options.functionRoute().apply(destination.httpUri()).toString());
+    parameters.put("ClusterAuth", "none");
     if (options.sourceEngine().isPresent()) {
       RunningCluster source =
           track(
               launcher.start(
                   ClusterSpec.of(options.sourceEngine().get()).withClusterName("source")));
       clusters.put("source", entry(source));
+      parameters.put("SourceClusterEndpoint", source.httpUri().toString());
+      parameters.put("SourceClusterAuth", "none");
     }
 
-    SamTemplate template =
-        SamTemplate.load(
-            options.template(),
-            account,
-            Map.of(
-                "ClusterEndpoint",
-                options.functionRoute().apply(destination.httpUri()).toString(),
-                "ClusterAuth",
-                "none"));
+    SamTemplate template = SamTemplate.load(options.template(), account, parameters);
 
     LocalDynamoDb dynamoDb =
         track(LocalDynamoDb.start(0, Optional.of(stateDir.resolve("dynamodb"))));
@@ -133,8 +132,6 @@ public final class LocalTwin implements AutoCloseable {
       env.put("AWS_ENDPOINT_URL_SQS", endpoints.get("sqs"));
       env.put("AWS_ENDPOINT_URL_LAMBDA", endpoints.get("lambda"));
       env.put("AWS_ENDPOINT_URL_SFN", endpoints.get("stepfunctions"));
-      clusters.forEach(
-          (role, c) -> env.put("MIGRATOR_" + role.toUpperCase() + "_CLUSTER_URL", c.url()));
       functions.add(
           new FunctionSpec(
               fn.functionName(),

@@ -66,6 +66,11 @@ class DeployableTemplateTest {
               null,
               "request paths inside the one domain ClusterDomainArn names"),
           new AllowedWildcard(
+              "es:ESHttp(Get|Head|Post|Put)",
+              "\\$\\{SourceClusterDomainArn}/\\*",
+              null,
+              "request paths inside the one domain SourceClusterDomainArn names"),
+          new AllowedWildcard(
               "dynamodb:\\w+",
               ARN.formatted("dynamodb") + "table/\\$\\{StateTable}/index/\\*",
               null,
@@ -177,6 +182,50 @@ class DeployableTemplateTest {
     // Index deletes (init clean-up, cancel, rollover) and the verifier's clear-scroll all run in
     // the control function; the copy, the sync consumer and the smoke test never delete.
     assertThat(deleters).containsExactly("ControlFunctionRole");
+  }
+
+  /**
+   * The second cluster is the source of a migration: it is read, and only the control function puts
+   * the rollover's write block on it; nothing there is ever deleted or written otherwise.
+   */
+  @Test
+  void theSourceClusterIsOnlyReadAndWriteBlocked() {
+    Map<String, Set<String>> grants = new TreeMap<>();
+    for (var role : roles().entrySet()) {
+      for (JsonNode statement : statements(role.getValue())) {
+        if (renderAll(statement.path("Resource")).contains("${SourceClusterDomainArn}/*")) {
+          grants
+              .computeIfAbsent(role.getKey(), r -> new TreeSet<>())
+              .addAll(texts(statement.path("Action")));
+        }
+      }
+    }
+    assertThat(grants)
+        .containsOnlyKeys("CopyFunctionRole", "ControlFunctionRole", "SyncFunctionRole");
+    assertThat(grants.get("ControlFunctionRole"))
+        .containsExactlyInAnyOrder(
+            "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut");
+    assertThat(grants.get("CopyFunctionRole"))
+        .containsExactlyInAnyOrder("es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost");
+    assertThat(grants.get("SyncFunctionRole"))
+        .containsExactlyInAnyOrder("es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost");
+  }
+
+  @Test
+  void theSourceClustersSecretIsReadableOnlyByTheFunctionsThatReachIt() {
+    Set<String> readers = new TreeSet<>();
+    for (var role : roles().entrySet()) {
+      for (JsonNode statement : statements(role.getValue())) {
+        if (renderAll(statement.path("Resource"))
+            .contains("${SourceClusterCredentialsSecretArn}")) {
+          assertThat(texts(statement.path("Action")))
+              .containsExactly("secretsmanager:GetSecretValue");
+          readers.add(role.getKey());
+        }
+      }
+    }
+    assertThat(readers)
+        .containsExactlyInAnyOrder("CopyFunctionRole", "ControlFunctionRole", "SyncFunctionRole");
   }
 
   @Test

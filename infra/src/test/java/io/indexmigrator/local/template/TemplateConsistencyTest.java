@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.core.config.ClusterConfig;
+import io.indexmigrator.core.config.EnvironmentReader;
+import io.indexmigrator.core.config.NamedClusters;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -119,6 +122,47 @@ class TemplateConsistencyTest {
             .as("template sets %s for %s", variable, fn.logicalId())
             .containsKey(variable);
       }
+    }
+  }
+
+  /**
+   * The template's SourceCluster* parameters reach every function that talks to a cluster as a
+   * NAMED_CLUSTERS value the functions accept, and nothing when no second cluster is given.
+   */
+  @Test
+  void sourceClusterParameters_becomeANamedClusterEveryClusterFunctionReads() throws Exception {
+    SamTemplate withSource =
+        SamTemplate.load(
+            ROOT.resolve("template.yaml"),
+            LocalAccount.of("test", "http://127.0.0.1:1"),
+            Map.of(
+                "ClusterEndpoint", "https://search.example",
+                "SourceClusterName", "old-es",
+                "SourceClusterEndpoint", "https://old.example:9200",
+                "SourceClusterAuth", "basic",
+                "SourceClusterCredentialsSecretArn",
+                    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:old-AbCdEf"));
+    int readers = 0;
+    for (var fn : withSource.functions()) {
+      Class<?> handler = Class.forName(fn.handlerClass());
+      if (!staticList(handler, "ENVIRONMENT").contains(NamedClusters.VARIABLE)) {
+        continue;
+      }
+      readers++;
+      Map<String, String> env = new java.util.HashMap<>(fn.environment());
+      NamedClusters clusters =
+          NamedClusters.from(EnvironmentReader.of(env, NamedClusters.VARIABLES));
+      assertThat(clusters.names()).as(fn.logicalId()).containsExactly("default", "old-es");
+      assertThat(clusters.get("old-es").endpoint().toString())
+          .isEqualTo("https://old.example:9200");
+      assertThat(clusters.get("old-es").auth()).isEqualTo(ClusterConfig.Auth.BASIC);
+    }
+    assertThat(readers).as("functions reading NAMED_CLUSTERS").isGreaterThanOrEqualTo(3);
+
+    for (var fn : template.functions()) {
+      assertThat(fn.environment().getOrDefault(NamedClusters.VARIABLE, ""))
+          .as("%s without a second cluster", fn.logicalId())
+          .isEmpty();
     }
   }
 

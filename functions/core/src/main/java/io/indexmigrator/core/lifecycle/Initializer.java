@@ -8,13 +8,18 @@ import io.indexmigrator.core.plan.MigrationPlan;
 import io.indexmigrator.core.plan.Planner;
 import io.indexmigrator.core.recipe.IndexSpec;
 import io.indexmigrator.core.recipe.Recipe;
+import io.indexmigrator.core.recipe.RecipeException;
 import io.indexmigrator.core.recipe.RecipeLoader;
+import io.indexmigrator.core.recipe.RecipeProblem;
 import io.indexmigrator.core.recipe.Transform;
 import io.indexmigrator.core.search.AliasInfo;
+import io.indexmigrator.core.search.Clusters;
 import io.indexmigrator.core.search.CreateIndexResult;
 import io.indexmigrator.core.search.MappingCompatibility;
+import io.indexmigrator.core.search.MigrationDirection;
 import io.indexmigrator.core.search.ReindexRequest;
 import io.indexmigrator.core.search.ReindexTaskStatus;
+import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.search.SearchClusterException;
 import io.indexmigrator.core.state.AliasSpec;
 import io.indexmigrator.core.state.ConflictException;
@@ -32,9 +37,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code init}: validates a recipe against the cluster, stores it, and creates the destination
+ * {@code init}: validates a recipe against its clusters, stores it, and creates the destination
  * indexes for fast bulk loading. Either all of that happens or none of it: a failure part-way
  * deletes what this call created and forgets the recipe.
+ *
+ * <p>A cross-cluster recipe is planned on its source cluster (patterns, aliases, settings and
+ * mappings are read there, nothing is written there) and its indexes are created on the destination
+ * cluster, after the direction check has compared the two engines.
  */
 public final class Initializer {
   private static final Logger LOG = LoggerFactory.getLogger(Initializer.class);
@@ -93,20 +102,27 @@ public final class Initializer {
                       + "); cancel it first with: migrator cancel "
                       + name);
             });
+    SearchCluster destination = destinationCluster(recipe);
+    SearchCluster source = sourceCluster(recipe);
+    if (recipe.isCrossCluster()) {
+      checkCrossCluster(recipe, inPlace, source, destination);
+    }
     MigrationPlan plan =
-        new Planner(lifecycle.source(), lifecycle.clock())
-            .plan(recipe, index -> isOurs(index, name));
-    List<String> blockers = inPlaceBlockers(recipe, plan);
+        (recipe.isCrossCluster()
+                ? new Planner(source, destination, lifecycle.clock())
+                : new Planner(source, lifecycle.clock()))
+            .plan(recipe, index -> isOurs(destination, index, name));
+    List<String> blockers = inPlaceBlockers(recipe, plan, source);
     if (inPlace) {
       if (!blockers.isEmpty()) {
         throw new MigrationFailedException(
             "--in-place is not possible: " + String.join("; ", blockers));
       }
-      return applyInPlace(recipe, plan);
+      return applyInPlace(recipe, plan, source);
     }
 
     for (IndexMigration migration : plan.migrations()) {
-      checkTransform(migration);
+      checkTransform(migration, destination);
     }
 
     RecipeRecord record;
@@ -124,13 +140,12 @@ public final class Initializer {
         ObjectNode meta = mappings.withObject("_meta");
         meta.putObject(META_KEY).put("recipe", name).put("generation", ref.generation());
         CreateIndexResult created =
-            lifecycle
-                .destination()
-                .createIndex(migration.destinationIndex(), migration.creationSettings(), mappings);
+            destination.createIndex(
+                migration.destinationIndex(), migration.creationSettings(), mappings);
         if (created == CreateIndexResult.CREATED) {
           createdHere.add(migration.destinationIndex());
         }
-        long docsTotal = lifecycle.source().count(migration.sourceIndex());
+        long docsTotal = source.count(migration.sourceIndex());
         IndexRecord index =
             IndexRecord.planned(
                 ref,
@@ -160,7 +175,7 @@ public final class Initializer {
                 migration.aliasesToMove().stream().map(AliasInfo::alias).toList()));
       }
     } catch (RuntimeException e) {
-      undo(name, createdHere);
+      undo(name, destination, createdHere);
       if (e instanceof SearchClusterException cluster) {
         throw new MigrationFailedException(
             "init of '" + name + "' failed, nothing was kept: " + cluster.getMessage(), e);
@@ -171,16 +186,82 @@ public final class Initializer {
   }
 
   /**
+   * The recipe's source cluster: one the functions know. Checked before anything is written, so a
+   * typo in the name changes nothing.
+   */
+  private SearchCluster sourceCluster(Recipe recipe) {
+    String name = recipe.source().cluster();
+    if (!lifecycle.clusters().contains(name)) {
+      throw new RecipeException(
+          new RecipeProblem(
+              "source.cluster",
+              "no cluster named '"
+                  + name
+                  + "'; the functions know "
+                  + String.join(
+                      ", ", lifecycle.clusters().names().stream().map(n -> "'" + n + "'").toList())
+                  + " (other clusters are configured by the template's SourceCluster*"
+                  + " parameters)"));
+    }
+    return lifecycle.sourceOf(recipe);
+  }
+
+  private SearchCluster destinationCluster(Recipe recipe) {
+    String name = recipe.destination().cluster();
+    if (!Clusters.DEFAULT.equals(name)) {
+      throw new RecipeException(
+          new RecipeProblem(
+              "destination.cluster",
+              "'"
+                  + name
+                  + "': only '"
+                  + Clusters.DEFAULT
+                  + "' (the cluster the functions are configured for) can be a destination yet;"
+                  + " deploy the stack for the destination cluster and name the old one as"
+                  + " source.cluster"));
+    }
+    return lifecycle.destinationOf(recipe);
+  }
+
+  /**
+   * What a copy between clusters cannot do, refused before anything is written: a downgrade, an
+   * in-place change, and a transform script (it is tried, and run, by the destination's {@code
+   * _reindex}, which cannot read the source cluster).
+   */
+  private static void checkCrossCluster(
+      Recipe recipe, boolean inPlace, SearchCluster source, SearchCluster destination) {
+    if (inPlace) {
+      throw new MigrationFailedException(
+          "--in-place is not possible: the source is on cluster '"
+              + recipe.source().cluster()
+              + "' and the destination on '"
+              + recipe.destination().cluster()
+              + "'; moving indexes between clusters needs a copy");
+    }
+    for (int i = 0; i < recipe.indexes().size(); i++) {
+      if (recipe.indexes().get(i).transform() instanceof Transform.Script) {
+        throw new RecipeException(
+            new RecipeProblem(
+                "indexes[" + i + "].transform.script",
+                "a transform script runs in the destination's _reindex, which cannot read"
+                    + " another cluster; use transform.pipeline with an ingest pipeline (a"
+                    + " script processor does the same) on the destination cluster"));
+      }
+    }
+    MigrationDirection.check(source.info(), destination.info());
+  }
+
+  /**
    * Refuses a transform the copy could not run, before anything is written: a pipeline the
    * destination does not have, or a script the engine does not compile or that fails on the first
    * source documents (tried by reindexing a few of them into a throw-away index).
    */
-  private void checkTransform(IndexMigration migration) {
+  private void checkTransform(IndexMigration migration, SearchCluster destination) {
     String source = migration.sourceIndex();
     switch (migration.transform()) {
       case null -> {}
       case Transform.Pipeline pipeline -> {
-        if (!lifecycle.destination().ingestPipelineExists(pipeline.name())) {
+        if (!destination.ingestPipelineExists(pipeline.name())) {
           throw new MigrationFailedException(
               "index '"
                   + source
@@ -191,28 +272,25 @@ public final class Initializer {
                   + " found nothing); create it first");
         }
       }
-      case Transform.Script script -> tryScript(migration, script);
+      case Transform.Script script -> tryScript(migration, script, destination);
     }
   }
 
-  private void tryScript(IndexMigration migration, Transform.Script script) {
+  private void tryScript(
+      IndexMigration migration, Transform.Script script, SearchCluster destination) {
     String source = migration.sourceIndex();
     // A random name, so the trial never meets (and never deletes) an index it did not create.
     String trial =
         migration.destinationIndex() + TRIAL_INFIX + UUID.randomUUID().toString().substring(0, 8);
     String problem;
-    lifecycle
-        .destination()
-        .createIndex(trial, migration.creationSettings(), migration.destinationMappings());
+    destination.createIndex(trial, migration.creationSettings(), migration.destinationMappings());
     try {
       ReindexTaskStatus result =
-          lifecycle
-              .destination()
-              .reindexSample(
-                  ReindexRequest.builder(source, trial)
-                      .script(script.source(), script.lang(), script.params())
-                      .build(),
-                  TRIAL_DOCUMENTS);
+          destination.reindexSample(
+              ReindexRequest.builder(source, trial)
+                  .script(script.source(), script.lang(), script.params())
+                  .build(),
+              TRIAL_DOCUMENTS);
       problem = result.failures().isEmpty() ? null : result.failures().get(0);
     } catch (SearchClusterException e) {
       if (e.isRetryable()) {
@@ -221,7 +299,7 @@ public final class Initializer {
       // The reason already starts with the engine's error type.
       problem = e.reason();
     } finally {
-      lifecycle.destination().deleteIndex(trial);
+      destination.deleteIndex(trial);
     }
     if (problem != null) {
       throw new MigrationFailedException(
@@ -238,10 +316,10 @@ public final class Initializer {
     }
   }
 
-  private void undo(String name, List<String> createdHere) {
+  private void undo(String name, SearchCluster destination, List<String> createdHere) {
     for (String index : createdHere) {
       try {
-        lifecycle.destination().deleteIndex(index);
+        destination.deleteIndex(index);
       } catch (RuntimeException cleanup) {
         LOG.warn("could not delete {} after a failed init: {}", index, cleanup.toString());
       }
@@ -249,18 +327,26 @@ public final class Initializer {
     lifecycle.store().deleteRecipeState(name);
   }
 
-  /** Whether an existing index carries this recipe's ownership mark. */
-  boolean isOurs(String index, String recipeName) {
+  /** Whether an existing index of {@code destination} carries this recipe's ownership mark. */
+  static boolean isOurs(SearchCluster destination, String index, String recipeName) {
     try {
-      JsonNode meta = lifecycle.destination().getMappings(index).path("_meta").path(META_KEY);
+      JsonNode meta = destination.getMappings(index).path("_meta").path(META_KEY);
       return recipeName.equals(meta.path("recipe").asText(null));
     } catch (SearchClusterException e) {
       return false;
     }
   }
 
-  private List<String> inPlaceBlockers(Recipe recipe, MigrationPlan plan) {
+  private List<String> inPlaceBlockers(Recipe recipe, MigrationPlan plan, SearchCluster cluster) {
     List<String> blockers = new ArrayList<>();
+    if (recipe.isCrossCluster()) {
+      return List.of(
+          "the source is on cluster '"
+              + recipe.source().cluster()
+              + "' and the destination on '"
+              + recipe.destination().cluster()
+              + "'; moving indexes between clusters needs a copy");
+    }
     for (IndexMigration migration : plan.migrations()) {
       IndexSpec spec = recipe.indexes().get(RecipeEntries.indexOf(migration.recipeEntry()));
       String source = migration.sourceIndex();
@@ -280,23 +366,22 @@ public final class Initializer {
         }
       }
       if (spec.mappings() != null) {
-        MappingCompatibility compatibility =
-            lifecycle.source().checkMappingsAdditive(source, spec.mappings());
+        MappingCompatibility compatibility = cluster.checkMappingsAdditive(source, spec.mappings());
         compatibility.conflicts().forEach(c -> blockers.add(source + ": " + c));
       }
     }
     return blockers;
   }
 
-  private InitReport applyInPlace(Recipe recipe, MigrationPlan plan) {
+  private InitReport applyInPlace(Recipe recipe, MigrationPlan plan, SearchCluster cluster) {
     List<InitReport.IndexReport> reports = new ArrayList<>();
     for (IndexMigration migration : plan.migrations()) {
       IndexSpec spec = recipe.indexes().get(RecipeEntries.indexOf(migration.recipeEntry()));
       if (spec.mappings() != null) {
-        lifecycle.source().putMappings(migration.sourceIndex(), spec.mappings());
+        cluster.putMappings(migration.sourceIndex(), spec.mappings());
       }
       if (spec.settings() != null) {
-        lifecycle.source().putSettings(migration.sourceIndex(), spec.settings());
+        cluster.putSettings(migration.sourceIndex(), spec.settings());
       }
       reports.add(
           new InitReport.IndexReport(
@@ -304,7 +389,7 @@ public final class Initializer {
               migration.sourceIndex(),
               false,
               0,
-              lifecycle.source().count(migration.sourceIndex()),
+              cluster.count(migration.sourceIndex()),
               migration.aliasesToMove().stream().map(AliasInfo::alias).toList()));
     }
     RecipeRecord record =

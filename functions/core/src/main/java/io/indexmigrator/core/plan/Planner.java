@@ -77,17 +77,52 @@ public final class Planner {
           "index.routing.allocation.include._",
           "index.routing.allocation.exclude._");
 
+  /**
+   * What a source on another cluster carries that the destination cluster would refuse or misapply:
+   * allocation filters naming the source's nodes and attributes (the destination's nodes differ, so
+   * shards would stay unassigned), and leftovers of lifecycle plugins whose policies do not exist
+   * there (X-Pack ILM, archived settings, OpenSearch ISM). A recipe may still set any of them for
+   * the destination.
+   */
+  static final List<String> NOT_COPIED_ACROSS_CLUSTERS_PREFIXES =
+      List.of(
+          "index.routing.allocation.include.",
+          "index.routing.allocation.require.",
+          "index.routing.allocation.exclude.",
+          "index.lifecycle.",
+          "archived.",
+          "index.opendistro.index_state_management.",
+          "index.plugins.index_state_management.");
+
   private final SearchCluster cluster;
+  private final SearchCluster destination;
   private final Clock clock;
 
   /**
-   * @param cluster the source cluster; choosing it for {@code recipe.source().cluster()} is the
-   *     caller's job
+   * Plans an in-cluster migration.
+   *
+   * @param cluster the source cluster, where destinations are created too
    * @param clock time used for derived destination names (second precision, UTC)
    */
   public Planner(SearchCluster cluster, Clock clock) {
-    this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this(cluster, cluster, clock);
+  }
+
+  /**
+   * @param source the cluster the recipe's indexes are read from (patterns, aliases, settings and
+   *     mappings); choosing it for {@code recipe.source().cluster()} is the caller's job
+   * @param destination the cluster destination indexes are created on, where their names must be
+   *     free; the same object as {@code source} for an in-cluster migration
+   * @param clock time used for derived destination names (second precision, UTC)
+   */
+  public Planner(SearchCluster source, SearchCluster destination, Clock clock) {
+    this.cluster = Objects.requireNonNull(source, "source");
+    this.destination = Objects.requireNonNull(destination, "destination");
     this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  private boolean isCrossCluster() {
+    return cluster != destination;
   }
 
   /**
@@ -193,8 +228,9 @@ public final class Planner {
       return List.of();
     }
     List<ConcreteIndex> sources = resolved.indexes();
-    if (resolved.kind() == Kind.PATTERN) {
-      // Destinations of an earlier, interrupted run of this recipe may match the pattern too.
+    if (resolved.kind() == Kind.PATTERN && !isCrossCluster()) {
+      // Destinations of an earlier, interrupted run of this recipe may match the pattern too;
+      // across clusters they live on the other one.
       sources = sources.stream().filter(s -> !destinationIsOurs.test(s.name())).toList();
     }
     if (sources.isEmpty()) {
@@ -239,7 +275,7 @@ public final class Planner {
               path, "'" + destination + "' is longer than " + MAX_INDEX_NAME_BYTES + " bytes"));
       return false;
     }
-    if (cluster.indexExists(destination) && !destinationIsOurs.test(destination)) {
+    if (this.destination.indexExists(destination) && !destinationIsOurs.test(destination)) {
       problems.add(
           new RecipeProblem(
               path,
@@ -263,6 +299,18 @@ public final class Planner {
       List<RecipeProblem> problems) {
     ObjectNode sourceSettings = cluster.getSettings(source.name());
     ObjectNode destinationSettings = copyableSettings(sourceSettings);
+    if (isCrossCluster()) {
+      List<String> stripped = new ArrayList<>();
+      destinationSettings
+          .fieldNames()
+          .forEachRemaining(
+              key -> {
+                if (NOT_COPIED_ACROSS_CLUSTERS_PREFIXES.stream().anyMatch(key::startsWith)) {
+                  stripped.add(key);
+                }
+              });
+      destinationSettings.remove(stripped);
+    }
     ObjectNode recipeSettings = IndexSettings.normalize(spec.settings());
     for (Iterator<String> it = recipeSettings.fieldNames(); it.hasNext(); ) {
       String key = it.next();

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * How documents are copied from a source index to its destination.
  *
- * @param mode the copy engine
+ * @param mode the copy engine; {@link CopyMode#REINDEX} by default in-cluster, {@link
+ *     CopyMode#READER} across clusters
  * @param slices how many parallel slices each index is split into
  * @param batchSize documents per scroll batch (reindex {@code source.size})
  * @param requestsPerSecond throttle passed to {@code _reindex}; {@code -1} means unthrottled
@@ -15,9 +16,12 @@ public record CopyOptions(CopyMode mode, Slices slices, int batchSize, double re
   public static final int DEFAULT_BATCH_SIZE = 1000;
   public static final double UNTHROTTLED = -1;
 
-  /** What a recipe without a {@code copy} section gets. */
+  /** What an in-cluster recipe without a {@code copy} section gets. */
   public static final CopyOptions DEFAULTS =
       new CopyOptions(CopyMode.REINDEX, Slices.AUTO, DEFAULT_BATCH_SIZE, UNTHROTTLED);
+
+  /** What a cross-cluster recipe without a {@code copy} section gets. */
+  public static final CopyOptions CROSS_CLUSTER_DEFAULTS = DEFAULTS.withMode(CopyMode.READER);
 
   public CopyOptions {
     Objects.requireNonNull(mode, "mode");
@@ -31,13 +35,22 @@ public record CopyOptions(CopyMode mode, Slices slices, int batchSize, double re
     }
   }
 
+  public CopyOptions withMode(CopyMode newMode) {
+    return new CopyOptions(newMode, slices, batchSize, requestsPerSecond);
+  }
+
   public boolean isThrottled() {
     return requestsPerSecond != UNTHROTTLED;
   }
 
-  /** The copy engines. Only {@code _reindex} exists today. */
+  /** The copy engines. */
   public enum CopyMode {
-    REINDEX("reindex");
+    /** The destination cluster's {@code _reindex}: reads only indexes of that same cluster. */
+    REINDEX("reindex"),
+    /** Reads the source cluster and bulk-writes to the destination, from outside both. */
+    READER("reader"),
+    /** The destination's {@code _reindex} with {@code source.remote}; not supported yet. */
+    REMOTE_REINDEX("remote-reindex");
 
     private final String wireName;
 

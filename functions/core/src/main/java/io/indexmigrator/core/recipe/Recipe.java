@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param prefix tenant prefix put in front of every index name in {@link #indexes()}, source and
  *     destination; empty when the recipe has none
  * @param source the cluster the source indexes live on
+ * @param destination the cluster the destination indexes are created on
  * @param indexes what to migrate, in recipe order; never empty
  * @param copy copy options used by indexes that do not override them
  * @param sync how writes that happen during the copy are caught up
@@ -20,6 +21,7 @@ public record Recipe(
     String name,
     String prefix,
     SourceCluster source,
+    DestinationCluster destination,
     List<IndexSpec> indexes,
     CopyOptions copy,
     SyncOptions sync,
@@ -29,8 +31,14 @@ public record Recipe(
     Objects.requireNonNull(name, "name");
     prefix = prefix == null ? "" : prefix;
     source = source == null ? SourceCluster.DEFAULT : source;
+    destination = destination == null ? DestinationCluster.DEFAULT : destination;
     indexes = List.copyOf(indexes);
-    copy = copy == null ? CopyOptions.DEFAULTS : copy;
+    if (copy == null) {
+      copy =
+          source.cluster().equals(destination.cluster())
+              ? CopyOptions.DEFAULTS
+              : CopyOptions.CROSS_CLUSTER_DEFAULTS;
+    }
     sync = sync == null ? SyncOptions.DEFAULTS : sync;
     rollover = rollover == null ? RolloverOptions.DEFAULTS : rollover;
   }
@@ -38,6 +46,11 @@ public record Recipe(
   /** {@code name} with this recipe's prefix in front: the name as it exists on the cluster. */
   public String prefixed(String name) {
     return prefix + name;
+  }
+
+  /** Whether source and destination are different clusters. */
+  public boolean isCrossCluster() {
+    return !source.cluster().equals(destination.cluster());
   }
 
   /** Which cluster the source indexes are read from. */
@@ -48,6 +61,16 @@ public record Recipe(
     public static final SourceCluster DEFAULT = new SourceCluster(DEFAULT_CLUSTER);
 
     public SourceCluster {
+      Objects.requireNonNull(cluster, "cluster");
+    }
+  }
+
+  /** Which cluster the destination indexes are created on. */
+  public record DestinationCluster(String cluster) {
+    public static final DestinationCluster DEFAULT =
+        new DestinationCluster(SourceCluster.DEFAULT_CLUSTER);
+
+    public DestinationCluster {
       Objects.requireNonNull(cluster, "cluster");
     }
   }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.indexmigrator.core.recipe.CopyOptions.CopyMode;
 import io.indexmigrator.core.recipe.CopyOptions.Slices;
+import io.indexmigrator.core.recipe.Recipe.DestinationCluster;
 import io.indexmigrator.core.recipe.Recipe.SourceCluster;
 import io.indexmigrator.core.recipe.RolloverOptions.VerifyMode;
 import io.indexmigrator.core.recipe.SyncOptions.SyncMode;
@@ -161,7 +162,19 @@ public final class RecipeLoader {
   }
 
   private Recipe build(JsonNode root, Path base, List<RecipeProblem> problems) {
-    CopyOptions recipeCopy = copyOptions(root.path("copy"), CopyOptions.DEFAULTS);
+    SourceCluster source =
+        new SourceCluster(
+            root.path("source").path("cluster").asText(SourceCluster.DEFAULT_CLUSTER));
+    DestinationCluster destination =
+        new DestinationCluster(
+            root.path("destination").path("cluster").asText(SourceCluster.DEFAULT_CLUSTER));
+    // The destination's _reindex cannot read another cluster, so the default engine follows the
+    // clusters.
+    CopyOptions defaults =
+        source.cluster().equals(destination.cluster())
+            ? CopyOptions.DEFAULTS
+            : CopyOptions.CROSS_CLUSTER_DEFAULTS;
+    CopyOptions recipeCopy = copyOptions(root.path("copy"), defaults);
     List<IndexSpec> indexes = new ArrayList<>();
     JsonNode entries = root.get("indexes");
     for (int i = 0; i < entries.size(); i++) {
@@ -173,8 +186,8 @@ public final class RecipeLoader {
     return new Recipe(
         root.get("name").textValue(),
         root.path("prefix").asText(""),
-        new SourceCluster(
-            root.path("source").path("cluster").asText(SourceCluster.DEFAULT_CLUSTER)),
+        source,
+        destination,
         indexes,
         recipeCopy,
         new SyncOptions(
@@ -296,22 +309,17 @@ public final class RecipeLoader {
   }
 
   private static void checkSemantics(JsonNode root, Recipe recipe, List<RecipeProblem> problems) {
-    if (!SourceCluster.DEFAULT_CLUSTER.equals(recipe.source().cluster())) {
-      // Refused rather than migrated in-cluster: the name would otherwise be silently ignored.
-      problems.add(
-          new RecipeProblem(
-              "source.cluster",
-              "'"
-                  + recipe.source().cluster()
-                  + "': cross-cluster migrations are not supported yet; only '"
-                  + SourceCluster.DEFAULT_CLUSTER
-                  + "' (the cluster the functions are configured for) is"));
-    }
+    // Which cluster names exist is the functions' configuration, checked at init.
+    checkCopyMode(recipe, recipe.copy(), "copy.mode", problems);
     Map<String, String> destinationOwners = new HashMap<>();
     for (int i = 0; i < recipe.indexes().size(); i++) {
       IndexSpec spec = recipe.indexes().get(i);
       String path = Paths.element("indexes", i);
       checkLength(recipe, spec.source(), Paths.field(path, "source"), problems);
+      if (spec.copy().mode() != recipe.copy().mode()) {
+        checkCopyMode(
+            recipe, spec.copy(), Paths.field(Paths.field(path, "copy"), "mode"), problems);
+      }
       if (spec.destination() != null) {
         String destinationPath = Paths.field(path, "destination");
         checkLength(recipe, spec.destination(), destinationPath, problems);
@@ -336,6 +344,32 @@ public final class RecipeLoader {
     }
   }
 
+  private static void checkCopyMode(
+      Recipe recipe, CopyOptions copy, String path, List<RecipeProblem> problems) {
+    switch (copy.mode()) {
+      case REINDEX -> {
+        if (recipe.isCrossCluster()) {
+          problems.add(
+              new RecipeProblem(
+                  path,
+                  "'reindex' copies only within one cluster (the destination's _reindex reads"
+                      + " its own indexes), but the source is cluster '"
+                      + recipe.source().cluster()
+                      + "' and the destination '"
+                      + recipe.destination().cluster()
+                      + "'; use 'reader' (the default across clusters) or leave copy.mode out"));
+        }
+      }
+      case REMOTE_REINDEX ->
+          problems.add(
+              new RecipeProblem(
+                  path,
+                  "'remote-reindex' is not supported yet; use 'reader' across clusters or"
+                      + " 'reindex' within one"));
+      case READER -> {}
+    }
+  }
+
   private static void checkLength(
       Recipe recipe, String name, String path, List<RecipeProblem> problems) {
     String full = recipe.prefixed(name);
@@ -354,6 +388,7 @@ public final class RecipeLoader {
       root.put("prefix", recipe.prefix());
     }
     root.putObject("source").put("cluster", recipe.source().cluster());
+    root.putObject("destination").put("cluster", recipe.destination().cluster());
     ArrayNode indexes = root.putArray("indexes");
     for (IndexSpec spec : recipe.indexes()) {
       ObjectNode entry = indexes.addObject();

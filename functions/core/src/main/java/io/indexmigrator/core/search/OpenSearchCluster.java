@@ -113,12 +113,27 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   @Override
   public ClusterInfo info() {
     JsonNode body = expectOk("get cluster info", send("GET", "/", Map.of(), null));
-    String distribution = body.at("/version/distribution").asText(ClusterInfo.ELASTICSEARCH);
-    return new ClusterInfo(
-        body.path("cluster_name").asText(),
-        body.path("cluster_uuid").asText(),
-        distribution,
-        body.at("/version/number").asText());
+    ClusterInfo info;
+    try {
+      info = ClusterInfo.fromRootResponse(body);
+    } catch (IllegalArgumentException e) {
+      throw new SearchClusterException(
+          "get cluster info", 200, "unexpected_response", e.getMessage());
+    }
+    if (!info.isVersionMasked()) {
+      return info;
+    }
+    // Compatibility mode masks only GET /; the nodes still say what they run. Best effort: a
+    // role may not be allowed to read node info, and the major from Lucene is enough to refuse
+    // the directions that matter.
+    Reply nodes = send("GET", "/_nodes/_local", Map.of("filter_path", "nodes.*.version"), null);
+    if (nodes.status() != 200) {
+      return info;
+    }
+    for (JsonNode node : nodes.body().path("nodes")) {
+      return info.withNodeVersion(node.path("version").asText(null));
+    }
+    return info;
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.core.recipe.CopyOptions.CopyMode;
 import io.indexmigrator.core.recipe.CopyOptions.Slices;
 import io.indexmigrator.core.recipe.RecipeLoader.Format;
 import io.indexmigrator.core.recipe.RolloverOptions.VerifyMode;
@@ -81,6 +82,53 @@ class RecipeLoaderTest {
   }
 
   @Test
+  void minimalRecipe_isInCluster() throws Exception {
+    Recipe recipe = loader.load(resource("recipes/valid/minimal.yaml"));
+
+    assertThat(recipe.destination().cluster()).isEqualTo("default");
+    assertThat(recipe.isCrossCluster()).isFalse();
+    assertThat(recipe.copy().mode()).isEqualTo(CopyMode.REINDEX);
+  }
+
+  @Test
+  void crossClusterRecipe_copiesWithTheReaderByDefault() throws Exception {
+    Recipe recipe = loader.load(resource("recipes/valid/cross-cluster.yaml"));
+
+    assertThat(recipe.source().cluster()).isEqualTo("old-es7");
+    assertThat(recipe.destination().cluster()).isEqualTo("default");
+    assertThat(recipe.isCrossCluster()).isTrue();
+    assertThat(recipe.copy()).isEqualTo(CopyOptions.CROSS_CLUSTER_DEFAULTS);
+    assertThat(recipe.indexes().get(0).copy().mode()).isEqualTo(CopyMode.READER);
+    // An entry's own copy section still inherits the recipe's engine.
+    assertThat(recipe.indexes().get(1).copy().mode()).isEqualTo(CopyMode.READER);
+    assertThat(recipe.indexes().get(1).copy().slices()).isEqualTo(Slices.of(2));
+  }
+
+  @Test
+  void inClusterRecipe_mayChooseTheReader() {
+    Recipe recipe =
+        loader.parse(
+            "name: r\nindexes: [{source: a}, {source: b, copy: {mode: reindex}}]\n"
+                + "copy: {mode: reader}\n");
+
+    assertThat(recipe.copy().mode()).isEqualTo(CopyMode.READER);
+    assertThat(recipe.indexes().get(0).copy().mode()).isEqualTo(CopyMode.READER);
+    assertThat(recipe.indexes().get(1).copy().mode()).isEqualTo(CopyMode.REINDEX);
+  }
+
+  @Test
+  void storedRecipe_namesBothClustersAndTheEngine() throws Exception {
+    Recipe recipe = loader.load(resource("recipes/valid/cross-cluster.yaml"));
+
+    var json = new ObjectMapper().readTree(loader.toJson(recipe));
+
+    assertThat(json.at("/source/cluster").asText()).isEqualTo("old-es7");
+    assertThat(json.at("/destination/cluster").asText()).isEqualTo("default");
+    assertThat(json.at("/copy/mode").asText()).isEqualTo("reader");
+    assertThat(json.at("/indexes/1/copy/mode").asText()).isEqualTo("reader");
+  }
+
+  @Test
   void fullRecipe_resolvesFilesAndMergesCopyOptions() throws Exception {
     Recipe recipe = loader.load(resource("recipes/valid/full.yaml"));
 
@@ -133,7 +181,7 @@ class RecipeLoaderTest {
   }
 
   static Stream<String> validRecipes() {
-    return Stream.of("minimal.yaml", "full.yaml", "full.json");
+    return Stream.of("minimal.yaml", "full.yaml", "full.json", "cross-cluster.yaml");
   }
 
   @Test

@@ -163,9 +163,19 @@ public final class InMemorySearchCluster implements SearchCluster {
     return this;
   }
 
+  private ClusterInfo info =
+      new ClusterInfo("in-memory", "in-memory-uuid", ClusterInfo.OPENSEARCH, "2.19.0");
+
+  /** What {@link #info} answers: another engine, for direction checks. */
+  public InMemorySearchCluster withInfo(ClusterInfo newInfo) {
+    info = newInfo;
+    return this;
+  }
+
   @Override
   public ClusterInfo info() {
-    return new ClusterInfo("in-memory", "in-memory-uuid", ClusterInfo.OPENSEARCH, "2.19.0");
+    call("info");
+    return info;
   }
 
   @Override

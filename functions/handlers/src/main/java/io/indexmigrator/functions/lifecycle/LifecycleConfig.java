@@ -1,7 +1,7 @@
 package io.indexmigrator.functions.lifecycle;
 
-import io.indexmigrator.core.config.ClusterConfig;
 import io.indexmigrator.core.config.EnvironmentReader;
+import io.indexmigrator.core.config.NamedClusters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +9,7 @@ import java.util.Optional;
 /** Configuration of the lifecycle functions, read once per execution environment. */
 record LifecycleConfig(
     String stateTable,
-    ClusterConfig cluster,
+    NamedClusters clusters,
     int verifySlices,
     Optional<String> syncFunctionName,
     Optional<String> syncQueueUrl) {
@@ -20,14 +20,14 @@ record LifecycleConfig(
     List<String> all =
         new ArrayList<>(
             List.of("STATE_TABLE", "VERIFY_SLICES", "SYNC_FUNCTION_NAME", "SYNC_QUEUE_URL"));
-    all.addAll(ClusterConfig.VARIABLES);
+    all.addAll(NamedClusters.VARIABLES);
     VARIABLES = List.copyOf(all);
   }
 
   static LifecycleConfig from(EnvironmentReader env) {
     return new LifecycleConfig(
         env.require("STATE_TABLE"),
-        ClusterConfig.from(env),
+        NamedClusters.from(env),
         env.positiveInt("VERIFY_SLICES", 4),
         env.optional("SYNC_FUNCTION_NAME"),
         env.optional("SYNC_QUEUE_URL"));

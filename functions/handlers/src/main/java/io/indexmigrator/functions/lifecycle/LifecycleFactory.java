@@ -2,12 +2,12 @@ package io.indexmigrator.functions.lifecycle;
 
 import io.indexmigrator.core.config.EnvironmentReader;
 import io.indexmigrator.core.lifecycle.Lifecycle;
-import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.search.Clusters;
 import io.indexmigrator.core.state.DynamoStateStore;
 import io.indexmigrator.core.sync.SyncControl;
 import io.indexmigrator.core.sync.poll.DynamoPollCheckpoints;
 import io.indexmigrator.functions.AwsServiceClients;
-import io.indexmigrator.functions.ClusterConnections;
+import io.indexmigrator.functions.ClusterRegistry;
 import io.indexmigrator.functions.sync.AwsSyncControl;
 import java.time.Clock;
 
@@ -16,7 +16,7 @@ final class LifecycleFactory {
   private LifecycleFactory() {}
 
   static Lifecycle fromEnvironment(LifecycleConfig config) {
-    SearchCluster cluster = ClusterConnections.connect(config.cluster());
+    Clusters clusters = ClusterRegistry.connectDefault(config.clusters());
     SyncControl sync =
         config.syncFunctionName().isPresent() && config.syncQueueUrl().isPresent()
             ? new AwsSyncControl(
@@ -28,8 +28,7 @@ final class LifecycleFactory {
     var dynamo = AwsServiceClients.dynamo();
     return new Lifecycle(
         new DynamoStateStore(dynamo, config.stateTable()),
-        cluster,
-        cluster,
+        clusters,
         Clock.systemUTC(),
         sync,
         new DynamoPollCheckpoints(dynamo, config.stateTable()));

@@ -1,7 +1,7 @@
 package io.indexmigrator.functions.sync;
 
-import io.indexmigrator.core.config.ClusterConfig;
 import io.indexmigrator.core.config.EnvironmentReader;
+import io.indexmigrator.core.config.NamedClusters;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +15,7 @@ record SyncConfig(
     String deadLetterQueueUrl,
     String queueUrl,
     int unroutedGraceSeconds,
-    ClusterConfig cluster) {
+    NamedClusters clusters) {
   static final List<String> VARIABLES;
   static final List<String> REQUIRED =
       List.of("STATE_TABLE", "SYNC_DEAD_LETTER_QUEUE_URL", "CLUSTER_ENDPOINT");
@@ -28,7 +28,7 @@ record SyncConfig(
                 "SYNC_DEAD_LETTER_QUEUE_URL",
                 "SYNC_QUEUE_URL",
                 "SYNC_UNROUTED_GRACE_SECONDS"));
-    all.addAll(ClusterConfig.VARIABLES);
+    all.addAll(NamedClusters.VARIABLES);
     VARIABLES = List.copyOf(all);
   }
 
@@ -38,6 +38,6 @@ record SyncConfig(
         env.require("SYNC_DEAD_LETTER_QUEUE_URL"),
         env.optional("SYNC_QUEUE_URL").orElse(null),
         env.positiveInt("SYNC_UNROUTED_GRACE_SECONDS", 60),
-        ClusterConfig.from(env));
+        NamedClusters.from(env));
   }
 }

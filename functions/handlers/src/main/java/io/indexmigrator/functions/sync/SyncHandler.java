@@ -17,7 +17,7 @@ import io.indexmigrator.events.ChangeEvent;
 import io.indexmigrator.events.ChangeEventCodec;
 import io.indexmigrator.events.InvalidChangeEventException;
 import io.indexmigrator.functions.AwsServiceClients;
-import io.indexmigrator.functions.ClusterConnections;
+import io.indexmigrator.functions.ClusterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +53,8 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
   private SyncHandler(SyncConfig config) {
     this(
         config,
-        ClusterConnections.connect(config.cluster()),
+        // Until sync works across clusters, events are re-read and applied in the default one.
+        ClusterRegistry.connectDefault(config.clusters()).defaultCluster(),
         new DynamoStateStore(AwsServiceClients.dynamo(), config.stateTable()));
   }
 

@@ -1,0 +1,189 @@
+package io.indexmigrator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.local.cluster.EngineVersion;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code migrator init} of a cross-cluster recipe on a twin started with a second engine, as {@code
+ * migrator local up --source-engine} starts it: the functions know that cluster only from the
+ * template's SourceClusterEndpoint parameter. The destination is created on the default cluster
+ * from the source's settings and mappings, the state is written, the source is untouched.
+ */
+class CrossClusterInitIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The second cluster's engine: Elasticsearch 7.10.2 unless {@code -Dmigrator.it.source}. */
+  static final EngineVersion SOURCE_ENGINE =
+      EngineVersion.parse(System.getProperty("migrator.it.source", "elasticsearch:7.10.2"));
+
+  static TwinFixture twin;
+  static URI sourceUrl;
+
+  @BeforeAll
+  static void start() throws Exception {
+    twin = TwinFixture.withSource(SOURCE_ENGINE);
+    sourceUrl = URI.create(twin.state.clusters().get("source").url());
+    // Settings a newer engine refuses or the destination cannot honour come with the index: its
+    // identity (uuid, creation date, version), and an allocation filter naming this node's
+    // attributes (an exclude, so the source itself stays allocatable).
+    send(
+        "PUT",
+        "/legacy-1",
+        """
+        {"settings": {"index": {"number_of_shards": 3, "number_of_replicas": 0,
+           "routing.allocation.exclude.box_type": "cold",
+           "analysis": {"analyzer": {"short": {"type": "standard", "max_token_length": 40}}}}},
+         "mappings": {"properties": {
+           "title": {"type": "text", "analyzer": "short", "fields": {"raw": {"type": "keyword"}}},
+           "year": {"type": "integer"},
+           "tags": {"type": "keyword"}}},
+         "aliases": {"legacy": {}}}
+        """);
+    StringBuilder bulk = new StringBuilder();
+    for (int i = 0; i < 120; i++) {
+      bulk.append("{\"index\":{\"_id\":\"d").append(i).append("\"}}\n");
+      bulk.append("{\"title\":\"Título ").append(i).append("\",\"year\":").append(1990 + i % 30);
+      bulk.append(",\"tags\":[\"t").append(i % 7).append("\"]}\n");
+    }
+    send("POST", "/legacy-1/_bulk?refresh=true", bulk.toString());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (twin != null) {
+      twin.close();
+    }
+  }
+
+  @Test
+  void init_createsTheDestinationOnTheDestinationCluster_fromTheSource_andLeavesTheSourceAlone()
+      throws Exception {
+    JsonNode sourceInfo = send("GET", "/", null);
+    JsonNode sourceSettingsBefore = send("GET", "/legacy-1/_settings", null);
+    JsonNode sourceMappings = send("GET", "/legacy-1/_mapping", null);
+    List<String> sourceIndexesBefore = sourceIndexes();
+    List<String> destinationIndexesBefore = twin.indexNames();
+    Path recipe =
+        twin.writeRecipe(
+            "upgrade.yaml",
+            """
+            name: upgrade
+            source: {cluster: source}
+            indexes:
+              - source: legacy
+                destination: legacy-os
+            """);
+
+    TwinFixture.Run init = twin.cli("init", "upgrade", "--file", recipe.toString(), "--json");
+
+    System.out.println(
+        "source " + sourceInfo.at("/version/number").asText() + " => " + init.all().trim());
+    assertThat(init.exitCode()).as(init.all()).isZero();
+    JsonNode report = JSON.readTree(init.out());
+    assertThat(report.at("/indexes/0/source").asText()).isEqualTo("legacy-1");
+    assertThat(report.at("/indexes/0/destination").asText()).isEqualTo("legacy-os");
+    assertThat(report.at("/indexes/0/docsTotal").asLong()).isEqualTo(120);
+
+    // The destination, on the default cluster only.
+    List<String> created = new ArrayList<>(twin.indexNames());
+    created.removeAll(destinationIndexesBefore);
+    assertThat(created).containsExactly("legacy-os");
+    JsonNode mappings = twin.get("/legacy-os/_mapping").path("legacy-os").path("mappings");
+    JsonNode expected = sourceMappings.path("legacy-1").path("mappings").path("properties");
+    assertThat(mappings.path("properties")).isEqualTo(expected);
+    JsonNode settings = twin.get("/legacy-os/_settings").path("legacy-os").path("settings");
+    JsonNode index = settings.path("index");
+    assertThat(index.path("number_of_shards").asText()).isEqualTo("3");
+    assertThat(index.at("/analysis/analyzer/short/max_token_length").asText()).isEqualTo("40");
+    assertThat(index.path("refresh_interval").asText()).as("bulk-load settings").isEqualTo("-1");
+    assertThat(index.at("/routing/allocation/exclude").isMissingNode())
+        .as("the source's allocation filter is not copied: %s", index)
+        .isTrue();
+    String sourceUuid = sourceSettingsBefore.at("/legacy-1/settings/index/uuid").asText();
+    assertThat(index.path("uuid").asText()).isNotEqualTo(sourceUuid);
+    assertThat(index.at("/version/created").asText())
+        .isNotEqualTo(sourceSettingsBefore.at("/legacy-1/settings/index/version/created").asText());
+
+    // The state.
+    try (var dynamo = twin.dynamo()) {
+      var store = twin.store(dynamo);
+      var stored = store.getRecipe("upgrade").orElseThrow();
+      JsonNode document = JSON.readTree(stored.document());
+      assertThat(document.at("/source/cluster").asText()).isEqualTo("source");
+      assertThat(document.at("/copy/mode").asText()).isEqualTo("reader");
+      List<IndexRecord> indexes = store.listIndexes(stored.ref());
+      assertThat(indexes)
+          .singleElement()
+          .satisfies(
+              i -> {
+                assertThat(i.source()).isEqualTo("legacy-1");
+                assertThat(i.destination()).isEqualTo("legacy-os");
+              });
+    }
+
+    // The source: no index added, none changed.
+    assertThat(sourceIndexes()).isEqualTo(sourceIndexesBefore);
+    assertThat(send("GET", "/legacy-1/_settings", null)).isEqualTo(sourceSettingsBefore);
+    assertThat(send("GET", "/legacy-1/_mapping", null)).isEqualTo(sourceMappings);
+    assertThat(send("GET", "/legacy-1/_count", null).path("count").asLong()).isEqualTo(120);
+  }
+
+  @Test
+  void init_ofAnUnknownCluster_namesTheClustersThisTwinHas() throws Exception {
+    List<String> before = twin.indexNames();
+    Path recipe =
+        twin.writeRecipe(
+            "typo.yaml", "name: typo\nsource: {cluster: sourse}\nindexes: [{source: legacy}]\n");
+
+    TwinFixture.Run init = twin.cli("init", "typo", "--file", recipe.toString());
+
+    assertThat(init.exitCode()).as(init.all()).isEqualTo(2);
+    assertThat(init.err()).contains("no cluster named 'sourse'").contains("'default', 'source'");
+    assertThat(twin.indexNames()).isEqualTo(before);
+    try (var dynamo = twin.dynamo()) {
+      assertThat(twin.store(dynamo).getRecipe("typo")).isEmpty();
+    }
+  }
+
+  private static List<String> sourceIndexes() throws IOException, InterruptedException {
+    List<String> names = new ArrayList<>();
+    send("GET", "/_cat/indices?format=json&h=index", null)
+        .forEach(i -> names.add(i.path("index").asText()));
+    names.sort(null);
+    return names;
+  }
+
+  private static JsonNode send(String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(sourceUrl.resolve(path));
+    request.header(
+        "Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json");
+    request.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 300) {
+      throw new IOException(
+          method + " " + path + ": " + response.statusCode() + " " + response.body());
+    }
+    return JSON.readTree(response.body());
+  }
+}
