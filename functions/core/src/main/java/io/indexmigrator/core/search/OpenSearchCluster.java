@@ -966,7 +966,7 @@ public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoC
 
   @Override
   public String openPointInTime(String index, Duration keepAlive) {
-    return openPointInTime(index, keepAlive, Map.of(), "every shard of '" + index + "'");
+    return openPointInTime(index, keepAlive, Map.of(), "every shard of '" + index + "'", false);
   }
 
   @Override
@@ -975,11 +975,12 @@ public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoC
         index,
         keepAlive,
         Map.of("preference", "_shards:" + shard),
-        "shard " + shard + " of '" + index + "'");
+        "shard " + shard + " of '" + index + "'",
+        true);
   }
 
   private String openPointInTime(
-      String index, Duration keepAlive, Map<String, String> extra, String what) {
+      String index, Duration keepAlive, Map<String, String> extra, String what, boolean oneShard) {
     String operation = "open a point in time on " + what;
     Map<String, String> query = new LinkedHashMap<>(extra);
     query.put("keep_alive", duration(keepAlive));
@@ -996,6 +997,15 @@ public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoC
           operation + " on " + description, 503, "shard_failures", "not every shard: " + shards);
     }
     String pitId = body.path("pit_id").asText(null);
+    if (pitId != null && oneShard && shards.path("total").asInt() != 1) {
+      // _shards:N names shard N of every index behind an alias or pattern.
+      closePointInTime(pitId);
+      throw new SearchClusterException(
+          operation + " on " + description,
+          400,
+          "unexpected_shards",
+          "expected exactly one shard, got " + shards);
+    }
     if (pitId == null) {
       throw new SearchClusterException(
           operation + " on " + description, 500, "unexpected_response", "no pit_id in " + body);
