@@ -136,7 +136,7 @@ public final class ShardCopy {
       }
     }
 
-    boolean openedHere = false;
+    boolean lostHere = false;
     int pagesHere = 0;
     Duration slowest = Duration.ZERO;
     while (true) {
@@ -150,7 +150,6 @@ public final class ShardCopy {
       try {
         if (cursor == null) {
           page = open(item, kind);
-          openedHere = true;
           cursor = ReaderCursor.start(kind, page.contextId());
         } else {
           if (kind == Kind.SCROLL && cursor.clean()) {
@@ -162,9 +161,12 @@ public final class ShardCopy {
           page = next(item, cursor);
         }
       } catch (SearchClusterException e) {
-        if (!e.contextLost() || openedHere) {
+        if (!e.contextLost() || lostHere) {
+          // A second loss in one call is no chance event: a keep-alive shorter than a page takes,
+          // contexts being cleared. Whatever it is, the next call starts afresh.
           throw failure("reading " + item, e);
         }
+        lostHere = true;
         restartReason =
             "the "
                 + describe(kind)
