@@ -20,12 +20,15 @@ import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link ShardCopy} against a source that behaves like a real one where it matters ({@link
  * FakeShardPages}: a scroll only moves forward, ids change between pages, contexts vanish) and an
  * in-memory destination with external versions.
  */
+// A copy that never reaches the end of a shard (a cursor that does not advance) hangs otherwise.
+@Timeout(30)
 class ShardCopyTest {
   private static final String SOURCE = "records-v1";
   private static final String DEST = "records-v2";
