@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -46,7 +47,7 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Thread-safe; create one per cluster and {@link #close()} it when done.
  */
-public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
+public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String OPAQUE_ID = "X-Opaque-Id";
@@ -935,6 +936,267 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     expectOk("update aliases", send("POST", "/_aliases", Map.of(), body));
   }
 
+  // --- ShardPages ----------------------------------------------------------------------------
+
+  private static final String CONTEXT_MISSING = "search_context_missing_exception";
+
+  @Override
+  public ShardPage openScroll(String index, int shard, int size, Duration keepAlive) {
+    String operation = "open a scroll on shard " + shard + " of '" + index + "'";
+    ObjectNode search = NODES.objectNode().put("size", size);
+    search.putArray("sort").add("_doc");
+    search.put("version", true);
+    search.putObject("query").putObject("match_all");
+    // Sent once only: a repeat after a lost answer would open a second scroll and leave the first
+    // holding segments until it expires.
+    Reply reply =
+        sendOnce(
+            "POST",
+            "/" + encode(index) + "/_search",
+            Map.of("scroll", duration(keepAlive), "preference", "_shards:" + shard),
+            search);
+    JsonNode body = expectPage(operation, reply);
+    expectOneShard(operation, body);
+    return page(operation, body, "_scroll_id", null);
+  }
+
+  @Override
+  public ShardPage nextScroll(String scrollId, Duration keepAlive) {
+    String operation = "read the next page of a scroll";
+    ObjectNode next =
+        NODES.objectNode().put("scroll", duration(keepAlive)).put("scroll_id", scrollId);
+    JsonNode body = expectPage(operation, sendOnce("POST", "/_search/scroll", Map.of(), next));
+    return page(operation, body, "_scroll_id", scrollId);
+  }
+
+  @Override
+  public void clearScroll(String scrollId) {
+    ObjectNode clear = NODES.objectNode();
+    clear.putArray("scroll_id").add(scrollId);
+    Reply reply = send("DELETE", "/_search/scroll", Map.of(), clear);
+    if (reply.status() != 404) {
+      expectOk("clear a scroll", reply);
+    }
+  }
+
+  @Override
+  public String openPointInTime(String index, Duration keepAlive) {
+    return openPointInTime(index, keepAlive, Map.of(), "every shard of '" + index + "'", false);
+  }
+
+  @Override
+  public String openPointInTime(String index, int shard, Duration keepAlive) {
+    return openPointInTime(
+        index,
+        keepAlive,
+        Map.of("preference", "_shards:" + shard),
+        "shard " + shard + " of '" + index + "'",
+        true);
+  }
+
+  private String openPointInTime(
+      String index, Duration keepAlive, Map<String, String> extra, String what, boolean oneShard) {
+    String operation = "open a point in time on " + what;
+    Map<String, String> query = new LinkedHashMap<>(extra);
+    query.put("keep_alive", duration(keepAlive));
+    // The engine's default (true) leaves out shards it cannot reach and still answers 200: the
+    // copy would read a part of the index and finish as if it were all.
+    query.put("allow_partial_pit_creation", "false");
+    JsonNode body =
+        expectOk(
+            operation, send("POST", "/" + encode(index) + "/_search/point_in_time", query, null));
+    JsonNode shards = body.path("_shards");
+    if (shards.path("failed").asInt(0) > 0
+        || shards.path("successful").asInt() != shards.path("total").asInt()) {
+      throw new SearchClusterException(
+          operation + " on " + description, 503, "shard_failures", "not every shard: " + shards);
+    }
+    String pitId = body.path("pit_id").asText(null);
+    if (pitId != null && oneShard && shards.path("total").asInt() != 1) {
+      // _shards:N names shard N of every index behind an alias or pattern.
+      closePointInTime(pitId);
+      throw new SearchClusterException(
+          operation + " on " + description,
+          400,
+          "unexpected_shards",
+          "expected exactly one shard, got " + shards);
+    }
+    if (pitId == null) {
+      throw new SearchClusterException(
+          operation + " on " + description, 500, "unexpected_response", "no pit_id in " + body);
+    }
+    return pitId;
+  }
+
+  @Override
+  public ShardPage pointInTimePage(
+      String pitId, int slice, int sliceMax, String searchAfterJson, int size, Duration keepAlive) {
+    String operation = "read slice " + slice + "/" + sliceMax + " of a point in time";
+    ObjectNode search = NODES.objectNode();
+    search.putObject("pit").put("id", pitId).put("keep_alive", duration(keepAlive));
+    if (sliceMax > 1) {
+      search.putObject("slice").put("id", slice).put("max", sliceMax);
+    }
+    search.putArray("sort").add("_doc");
+    if (searchAfterJson != null) {
+      JsonNode after = parseBytes(searchAfterJson.getBytes(StandardCharsets.UTF_8));
+      if (!after.isArray()) {
+        throw new IllegalArgumentException("search_after must be a JSON array: " + searchAfterJson);
+      }
+      search.set("search_after", after);
+    }
+    search.put("size", size).put("version", true).put("track_total_hits", false);
+    // A repeated page request returns the same page: the point in time does not move.
+    JsonNode body = expectPage(operation, send("POST", "/_search", Map.of(), search));
+    return page(operation, body, "pit_id", pitId);
+  }
+
+  @Override
+  public void closePointInTime(String pitId) {
+    ObjectNode close = NODES.objectNode();
+    close.putArray("pit_id").add(pitId);
+    Reply reply = send("DELETE", "/_search/point_in_time", Map.of(), close);
+    if (reply.status() != 404) {
+      expectOk("close a point in time", reply);
+    }
+  }
+
+  @Override
+  public boolean supportsPointInTime() {
+    ClusterInfo info = info();
+    if (!info.isOpenSearch()) {
+      return false;
+    }
+    String[] parts = info.version().split("[.-]");
+    int minor = parts.length > 1 && parts[1].matches("\\d+") ? Integer.parseInt(parts[1]) : 0;
+    return info.majorVersion() > 2 || (info.majorVersion() == 2 && minor >= 4);
+  }
+
+  @Override
+  public int primaryShardCount(String index) {
+    String operation = "read the shard count of '" + index + "'";
+    JsonNode body =
+        expectOk(
+            operation,
+            send(
+                "GET",
+                "/" + encode(index) + "/_settings/index.number_of_shards",
+                Map.of("flat_settings", "true"),
+                null));
+    JsonNode shards = single(body, index).path("settings").path("index.number_of_shards");
+    if (!shards.canConvertToInt() && !shards.asText().matches("\\d+")) {
+      throw new SearchClusterException(
+          operation + " on " + description, 500, "unexpected_response", "no shard count: " + body);
+    }
+    return shards.asInt();
+  }
+
+  /** The body of a page reply; a lost scroll or point in time fails as such. */
+  private JsonNode expectPage(String operation, Reply reply) {
+    if (reply.isSuccess()) {
+      return reply.body();
+    }
+    SearchClusterException plain = error(operation, reply);
+    JsonNode error = reply.body().path("error");
+    List<JsonNode> causes = new ArrayList<>();
+    error.path("root_cause").forEach(causes::add);
+    error.path("failed_shards").forEach(f -> causes.add(f.path("reason")));
+    if (error.has("caused_by")) {
+      causes.add(error.get("caused_by"));
+    }
+    String reason =
+        causes.isEmpty()
+            ? plain.reason()
+            : plain.reason() + " (" + describeError(causes.get(0)) + ")";
+    throw new SearchClusterException(
+        operation + " on " + description,
+        reply.status(),
+        plain.errorType(),
+        reason,
+        !causes.isEmpty() && causes.stream().allMatch(OpenSearchCluster::contextGone),
+        null);
+  }
+
+  /**
+   * Whether an engine error says a search context is gone: removed or expired ({@code
+   * search_context_missing_exception}, 404), or held by a node no longer in the cluster (500, the
+   * same on Elasticsearch 7.10 and OpenSearch), where it cannot come back.
+   */
+  private static boolean contextGone(JsonNode cause) {
+    String type = cause.path("type").asText("");
+    return type.equals(CONTEXT_MISSING)
+        || (type.equals("illegal_state_exception")
+            && cause.path("reason").asText("").matches("node \\[.*\\] is not available"));
+  }
+
+  /** An open scroll must cover the one shard asked for: not none, not one per index of an alias. */
+  private void expectOneShard(String operation, JsonNode body) {
+    JsonNode shards = body.path("_shards");
+    if (shards.path("total").asInt() != 1) {
+      throw new SearchClusterException(
+          operation + " on " + description,
+          400,
+          "unexpected_shards",
+          "expected exactly one shard to answer, got " + shards);
+    }
+  }
+
+  /**
+   * A page's documents. Shards that failed while others answered give a 200 with fewer documents;
+   * taking that for the page would skip the missing ones, so it fails instead.
+   */
+  private ShardPage page(String operation, JsonNode body, String contextField, String sent) {
+    JsonNode shards = body.path("_shards");
+    if (shards.path("failed").asInt(0) > 0
+        || shards.path("successful").asInt() != shards.path("total").asInt()) {
+      List<JsonNode> failures = new ArrayList<>();
+      shards.path("failures").forEach(f -> failures.add(f.path("reason")));
+      throw new SearchClusterException(
+          operation + " on " + description,
+          503,
+          "shard_failures",
+          "not every shard answered: " + shards,
+          !failures.isEmpty() && failures.stream().allMatch(OpenSearchCluster::contextGone),
+          null);
+    }
+    JsonNode hits = body.path("hits").path("hits");
+    if (shards.path("total").asInt() < 1 || !hits.isArray()) {
+      // Without this an odd reply (a proxy's, say) would read as an empty page: the end.
+      throw new SearchClusterException(
+          operation + " on " + description, 500, "unexpected_response", "not a page: " + body);
+    }
+    String contextId = body.path(contextField).asText(sent);
+    List<SourceDocument> documents = new ArrayList<>();
+    JsonNode lastSort = null;
+    for (JsonNode hit : hits) {
+      JsonNode version = hit.get("_version");
+      if (version == null || !version.canConvertToLong()) {
+        throw new SearchClusterException(
+            operation + " on " + description,
+            500,
+            "unexpected_response",
+            "no _version on document '" + hit.path("_id").asText() + "'");
+      }
+      JsonNode source = hit.get("_source");
+      documents.add(
+          new SourceDocument(
+              hit.path("_id").asText(),
+              textOrNull(hit.get("_routing")),
+              version.asLong(),
+              source == null ? null : source.toString()));
+      lastSort = hit.get("sort");
+    }
+    return new ShardPage(contextId, documents, lastSort == null ? null : lastSort.toString());
+  }
+
+  /** A keep-alive as the engines write durations; they have no unit below milliseconds. */
+  private static String duration(Duration keepAlive) {
+    if (keepAlive.isNegative() || keepAlive.isZero()) {
+      throw new IllegalArgumentException("keep-alive must be positive: " + keepAlive);
+    }
+    return keepAlive.toMillis() + "ms";
+  }
+
   @Override
   public void close() {
     try {
@@ -967,12 +1229,31 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
       Map<String, String> query,
       JsonNode body,
       List<Map.Entry<String, String>> headers) {
+    return send(method, path, query, body, headers, isRead(method, path));
+  }
+
+  /**
+   * Sends a request that must not be sent a second time after a lost connection even though it only
+   * reads: a scroll page moves the scroll forward when the engine answers, so a resent request
+   * would return the page after the lost one.
+   */
+  private Reply sendOnce(String method, String path, Map<String, String> query, JsonNode body) {
+    return send(method, path, query, body, List.of(), false);
+  }
+
+  private Reply send(
+      String method,
+      String path,
+      Map<String, String> query,
+      JsonNode body,
+      List<Map.Entry<String, String>> headers,
+      boolean resendable) {
     Requests.JsonBodyBuilder builder =
         Requests.builder().method(method).endpoint(path).query(query);
     if (body != null) {
       builder.json(body.toString());
     }
-    return exchange(method, path, builder.build(), headers);
+    return exchange(method, path, builder.build(), headers, resendable);
   }
 
   /** Sends a body that is not one JSON document (the NDJSON of {@code _bulk}). */
@@ -983,7 +1264,7 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
             .endpoint(path)
             .body(Body.from(text.getBytes(StandardCharsets.UTF_8), "application/x-ndjson"))
             .build();
-    return exchange(method, path, request, List.of());
+    return exchange(method, path, request, List.of(), false);
   }
 
   /**
@@ -992,17 +1273,21 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
    * cluster rejects a request before acting on it, so the retry cannot apply anything twice.
    */
   private Reply exchange(
-      String method, String path, Request request, List<Map.Entry<String, String>> headers) {
+      String method,
+      String path,
+      Request request,
+      List<Map.Entry<String, String>> headers,
+      boolean resendable) {
     if (credentials == null) {
-      return execute(method, path, via(null, headers), request);
+      return execute(method, path, via(null, headers), request, resendable);
     }
     BasicCredentials sent = currentCredentials(method, path);
-    Reply reply = execute(method, path, via(sent, headers), request);
+    Reply reply = execute(method, path, via(sent, headers), request, resendable);
     if (reply.status() == 401) {
       credentials.refused(sent);
       BasicCredentials fresh = currentCredentials(method, path);
       if (!fresh.equals(sent)) {
-        reply = execute(method, path, via(fresh, headers), request);
+        reply = execute(method, path, via(fresh, headers), request, resendable);
       }
     }
     return reply;
@@ -1048,7 +1333,12 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
   /** Attempts of a read whose connection failed before any answer came (a stale pooled one). */
   private static final int READ_ATTEMPTS = 3;
 
-  private Reply execute(String method, String path, OpenSearchGenericClient via, Request request) {
+  private Reply execute(
+      String method,
+      String path,
+      OpenSearchGenericClient via,
+      Request request,
+      boolean resendable) {
     for (int attempt = 1; ; attempt++) {
       try {
         return executeOnce(method, path, via, request);
@@ -1056,7 +1346,7 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
         if (attempt >= READ_ATTEMPTS
             || e.status() != SearchClusterException.NO_RESPONSE
             || !"connection_error".equals(e.errorType())
-            || !isRead(method, path)) {
+            || !resendable) {
           throw e;
         }
         // Reads change nothing, so sending one again after a lost connection is safe; writes are
@@ -1071,7 +1361,11 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
     }
   }
 
-  /** Requests that only read: safe to send again when no answer came. */
+  /**
+   * Requests that only read and can be sent again when no answer came. A scroll continuation is not
+   * one: the engine may have answered (and moved the scroll on) before the connection broke, so a
+   * repeat returns the page after the lost one.
+   */
   static boolean isRead(String method, String path) {
     if (method.equals("GET") || method.equals("HEAD")) {
       return true;
@@ -1081,8 +1375,7 @@ public final class OpenSearchCluster implements SearchCluster, AutoCloseable {
         && (bare.endsWith("/_search")
             || bare.endsWith("/_count")
             || bare.endsWith("/_mget")
-            || bare.endsWith("/_refresh")
-            || bare.equals("/_search/scroll"));
+            || bare.endsWith("/_refresh"));
   }
 
   private Reply executeOnce(

@@ -16,6 +16,7 @@ public class SearchClusterException extends RuntimeException {
   private final int status;
   private final String errorType;
   private final String reason;
+  private final boolean contextLost;
 
   public SearchClusterException(String operation, int status, String errorType, String reason) {
     this(operation, status, errorType, reason, null);
@@ -23,10 +24,24 @@ public class SearchClusterException extends RuntimeException {
 
   public SearchClusterException(
       String operation, int status, String errorType, String reason, Throwable cause) {
+    this(operation, status, errorType, reason, false, cause);
+  }
+
+  /**
+   * @param contextLost whether the scroll or point in time the call continued no longer exists
+   */
+  public SearchClusterException(
+      String operation,
+      int status,
+      String errorType,
+      String reason,
+      boolean contextLost,
+      Throwable cause) {
     super(describe(operation, status, errorType, reason), cause);
     this.status = status;
     this.errorType = errorType;
     this.reason = reason;
+    this.contextLost = contextLost;
   }
 
   /** HTTP status, or {@link #NO_RESPONSE} when the cluster could not be reached. */
@@ -42,6 +57,16 @@ public class SearchClusterException extends RuntimeException {
   /** The cluster's explanation; never null. */
   public String reason() {
     return reason;
+  }
+
+  /**
+   * Whether the scroll or point in time a page request continued is gone (expired, cleared, or held
+   * by a node that restarted or left): asking again cannot succeed, only a new one can. The engine
+   * wraps this in {@code search_phase_execution_exception}, so {@link #errorType()} alone does not
+   * tell.
+   */
+  public boolean contextLost() {
+    return contextLost;
   }
 
   /** Whether the same call may succeed later: throttling, server-side or network failures. */

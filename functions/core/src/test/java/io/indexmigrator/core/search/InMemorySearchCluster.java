@@ -32,6 +32,8 @@ public final class InMemorySearchCluster implements SearchCluster {
   private final Set<String> pipelines = new TreeSet<>();
   private final List<ReindexRequest> sampleReindexes = new ArrayList<>();
   private final Map<String, String[]> unreadable = new TreeMap<>();
+  private final Map<String, String> routings = new TreeMap<>();
+  private final Map<String, java.util.ArrayDeque<BulkItemResult>> writeFailures = new TreeMap<>();
   private long seqNo;
   private final Map<String, List<Runnable>> hooks = new java.util.HashMap<>();
 
@@ -424,13 +426,50 @@ public final class InMemorySearchCluster implements SearchCluster {
     return result;
   }
 
+  /**
+   * Makes the next {@code times} bulk writes of this document fail with this item status and error
+   * (the rest of the request goes through), as a real engine answers a rejected or refused item.
+   */
+  public InMemorySearchCluster failingWritesOf(
+      String index, String id, int times, int status, String errorType, String reason) {
+    java.util.ArrayDeque<BulkItemResult> queue =
+        writeFailures.computeIfAbsent(index + "/" + id, k -> new java.util.ArrayDeque<>());
+    for (int i = 0; i < times; i++) {
+      queue.add(new BulkItemResult(id, status, errorType, reason));
+    }
+    return this;
+  }
+
+  /** The routing a document was last written with through {@link #bulk}, or null. */
+  public String routing(String index, String id) {
+    return routings.get(index + "/" + id);
+  }
+
+  /** Ids of the documents an index holds, in id order. */
+  public List<String> ids(String index) {
+    return List.copyOf(documents.getOrDefault(index, Map.of()).keySet());
+  }
+
+  private final List<List<String>> bulkRequests = new ArrayList<>();
+
+  /** The ids each {@link #bulk} call carried, in call order. */
+  public List<List<String>> bulkRequests() {
+    return List.copyOf(bulkRequests);
+  }
+
   @Override
   public List<BulkItemResult> bulk(String index, List<BulkWrite> writes) {
     call("bulk");
+    bulkRequests.add(writes.stream().map(BulkWrite::id).toList());
     stored(index);
     refuseIfBlocked(index);
     List<BulkItemResult> results = new ArrayList<>();
     for (BulkWrite write : writes) {
+      java.util.ArrayDeque<BulkItemResult> failures = writeFailures.get(index + "/" + write.id());
+      if (failures != null && !failures.isEmpty()) {
+        results.add(failures.poll());
+        continue;
+      }
       Map<String, String> docs = documents.computeIfAbsent(index, i -> new TreeMap<>());
       Map<String, Long> docVersions = versions.computeIfAbsent(index, i -> new TreeMap<>());
       Map<String, Long> deleted = tombstones.computeIfAbsent(index, i -> new TreeMap<>());
@@ -455,6 +494,11 @@ public final class InMemorySearchCluster implements SearchCluster {
         continue;
       }
       docs.put(write.id(), write.sourceJson());
+      if (write.routing() == null) {
+        routings.remove(index + "/" + write.id());
+      } else {
+        routings.put(index + "/" + write.id(), write.routing());
+      }
       seqNos.put(index + "/" + write.id(), ++seqNo);
       docVersions.put(write.id(), external != null ? external : current + 1);
       deleted.remove(write.id());

@@ -76,7 +76,46 @@ class LostConnectionTest {
   }
 
   @Test
+  void aScrollPageWhoseConnectionBroke_isNotSentAgain() {
+    toDrop.set(1);
+
+    SearchClusterException e =
+        catchThrowableOfType(
+            SearchClusterException.class,
+            () -> cluster.nextScroll("scroll-1", java.time.Duration.ofMinutes(1)));
+
+    // The engine may have moved the scroll on before the connection broke: a second request
+    // would answer with the page after the lost one.
+    assertThat(e.status()).isEqualTo(SearchClusterException.NO_RESPONSE);
+    assertThat(requestLines).hasSize(1).allMatch(l -> l.startsWith("POST /_search/scroll"));
+  }
+
+  @Test
+  void aScrollWhoseConnectionBroke_isNotOpenedAgain() {
+    toDrop.set(1);
+
+    catchThrowableOfType(
+        SearchClusterException.class,
+        () -> cluster.openScroll("records", 0, 10, java.time.Duration.ofMinutes(1)));
+
+    assertThat(requestLines).hasSize(1).allMatch(l -> l.startsWith("POST /records/_search"));
+  }
+
+  @Test
+  void aPointInTimePageWhoseConnectionBroke_isSentAgain() {
+    toDrop.set(1);
+
+    // The fake's answer is not a page and is refused; what matters is the second request.
+    catchThrowableOfType(
+        SearchClusterException.class,
+        () -> cluster.pointInTimePage("pit-1", 0, 1, null, 10, java.time.Duration.ofMinutes(1)));
+
+    assertThat(requestLines).hasSize(2).allMatch(l -> l.startsWith("POST /_search"));
+  }
+
+  @Test
   void onlyReadsCountAsReads() {
+    assertThat(OpenSearchCluster.isRead("POST", "/_search/scroll")).isFalse();
     assertThat(OpenSearchCluster.isRead("GET", "/_tasks/n:1")).isTrue();
     assertThat(OpenSearchCluster.isRead("POST", "/records/_search")).isTrue();
     assertThat(OpenSearchCluster.isRead("POST", "/records/_mget")).isTrue();
