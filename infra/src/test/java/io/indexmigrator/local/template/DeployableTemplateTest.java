@@ -169,19 +169,33 @@ class DeployableTemplateTest {
   }
 
   @Test
-  void onlyTheControlFunctionMayDelete() {
+  void onlyTheControlFunctionMayDelete_andTheCopyOnlyItsOwnReadContexts() {
     Set<String> deleters = new TreeSet<>();
+    Set<String> copyDeletes = new TreeSet<>();
     for (var role : roles().entrySet()) {
       for (JsonNode statement : statements(role.getValue())) {
         if (texts(statement.path("Action")).stream()
             .anyMatch(a -> a.equals("es:ESHttpDelete") || a.equals("es:*") || a.equals("*"))) {
-          deleters.add(role.getKey());
+          if (role.getKey().equals("CopyFunctionRole")) {
+            assertThat(texts(statement.path("Action"))).containsExactly("es:ESHttpDelete");
+            copyDeletes.addAll(renderAll(statement.path("Resource")));
+          } else {
+            deleters.add(role.getKey());
+          }
         }
       }
     }
     // Index deletes (init clean-up, cancel, rollover) and the verifier's clear-scroll all run in
-    // the control function; the copy, the sync consumer and the smoke test never delete.
+    // the control function; the sync consumer and the smoke test never delete.
     assertThat(deleters).containsExactly("ControlFunctionRole");
+    // The reader copy engine closes its scrolls and points in time, on either cluster, and can
+    // reach no other path with DELETE.
+    assertThat(copyDeletes)
+        .containsExactlyInAnyOrder(
+            "${ClusterDomainArn}/_search/scroll",
+            "${ClusterDomainArn}/_search/point_in_time",
+            "${SourceClusterDomainArn}/_search/scroll",
+            "${SourceClusterDomainArn}/_search/point_in_time");
   }
 
   /**

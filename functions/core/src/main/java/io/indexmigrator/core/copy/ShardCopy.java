@@ -3,7 +3,7 @@ package io.indexmigrator.core.copy;
 import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.RetryableMigrationException;
 import io.indexmigrator.core.copy.ReaderCursor.Kind;
-import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.search.BulkWrites;
 import io.indexmigrator.core.search.SearchCluster.BulkItemResult;
 import io.indexmigrator.core.search.SearchCluster.BulkWrite;
 import io.indexmigrator.core.search.SearchClusterException;
@@ -72,7 +72,7 @@ public final class ShardCopy {
   }
 
   private final ShardPages source;
-  private final SearchCluster destination;
+  private final BulkWrites destination;
   private final Options options;
   private final Clock clock;
   private final Sleeper sleeper;
@@ -80,7 +80,7 @@ public final class ShardCopy {
 
   public ShardCopy(
       ShardPages source,
-      SearchCluster destination,
+      BulkWrites destination,
       Options options,
       Clock clock,
       Sleeper sleeper,

@@ -28,17 +28,34 @@ import java.util.function.Consumer;
  * touched. Safe to repeat: a half-done cancel is finished by the next one.
  */
 public final class Canceller {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Canceller.class);
   private static final Duration TASK_STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * How long after deleting the destinations a cancel looks again for a late writer re-creating
+   * one: a reader step's page already on its way when the cancel fenced the shard, or a sync batch
+   * that resolved its route (cached for 5 s) before the cancel.
+   */
+  static final Duration LATE_WRITE_GRACE = Duration.ofSeconds(6);
 
   private final Lifecycle lifecycle;
   private final Consumer<String> executionStopper;
+  private final Runnable lateWriteWait;
 
   /**
    * @param executionStopper stops a Step Functions execution by ARN (a no-op if it has finished)
    */
   public Canceller(Lifecycle lifecycle, Consumer<String> executionStopper) {
+    this(lifecycle, executionStopper, () -> sleep(LATE_WRITE_GRACE));
+  }
+
+  /**
+   * @param lateWriteWait waits for late writers before the second look (tests: no waiting)
+   */
+  Canceller(Lifecycle lifecycle, Consumer<String> executionStopper, Runnable lateWriteWait) {
     this.lifecycle = lifecycle;
     this.executionStopper = executionStopper;
+    this.lateWriteWait = lateWriteWait;
   }
 
   public CancelReport cancel(String name, boolean keepDestinations) {
@@ -50,6 +67,7 @@ public final class Canceller {
               + "' is already rolled over: the destinations are live, so there is nothing to cancel");
     }
     String previous = recipe.status().name();
+    boolean syncMayWrite = syncConsumerMayRun(recipe.status());
     if (recipe.status() == RecipeStatus.CANCELLED) {
       return new CancelReport(name, previous, false, List.of(), List.of(), List.of(), List.of());
     }
@@ -77,6 +95,7 @@ public final class Canceller {
       executionStopper.accept(recipe.executionArn());
       stopped = true;
     }
+    boolean lateWritersPossible = fenceReaderPasses(ref) || syncMayWrite;
     List<String> cancelled = cancelTasks(ref);
 
     List<String> lifted = new ArrayList<>();
@@ -97,6 +116,9 @@ public final class Canceller {
       } else if (lifecycle.destination().deleteIndex(index.destination())) {
         deleted.add(index.destination());
       }
+    }
+    if (lateWritersPossible && !deleted.isEmpty()) {
+      sweepLateWrites(deleted);
     }
     lifecycle.store().transition(name, Set.of(RecipeStatus.CANCELLING), RecipeStatus.CANCELLED);
     return new CancelReport(name, previous, stopped, cancelled, lifted, deleted, kept);
@@ -153,7 +175,9 @@ public final class Canceller {
     Set<String> ids = new LinkedHashSet<>();
     lifecycle.destination().findTasks(tag).forEach(t -> ids.add(t.taskId()));
     for (SliceRecord slice : lifecycle.store().listSlices(ref)) {
-      if (slice.taskId() != null && slice.status() == SliceStatus.RUNNING) {
+      if (slice.taskId() != null
+          && slice.status() == SliceStatus.RUNNING
+          && !ReaderCopyEngine.isPass(slice.taskId())) {
         ids.add(slice.taskId());
       }
     }
@@ -179,6 +203,48 @@ public final class Canceller {
       sleep(Duration.ofMillis(250));
     }
     return List.copyOf(ids);
+  }
+
+  /**
+   * Fails every shard the reader engine is copying: their next checkpoint is refused, so a step
+   * still running (a stopped execution does not stop its Lambda invocation) stops at its next page.
+   *
+   * @return whether any was running
+   */
+  private boolean fenceReaderPasses(RecipeRef ref) {
+    boolean any = false;
+    for (SliceRecord slice : lifecycle.store().listSlices(ref)) {
+      if (slice.status() == SliceStatus.RUNNING && ReaderCopyEngine.isPass(slice.taskId())) {
+        try {
+          lifecycle.store().failSlice(slice.key(), "cancelled");
+        } catch (ConflictException finishedMeanwhile) {
+          // Done in the meantime: nothing left to stop.
+        }
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /** Whether the sync consumer may be applying events (it is enabled once the copy is over). */
+  private static boolean syncConsumerMayRun(RecipeStatus status) {
+    return status == RecipeStatus.SYNCING || status == RecipeStatus.ROLLING_OVER;
+  }
+
+  /**
+   * Deletes again what a late write re-created after the first delete. Such an index holds only
+   * what that write carried, under dynamic mappings, and this recipe made it: leaving it would
+   * block the next init with a destination that exists.
+   */
+  private void sweepLateWrites(List<String> deleted) {
+    lateWriteWait.run();
+    for (String destination : deleted) {
+      if (lifecycle.destination().deleteIndex(destination)) {
+        LOG.warn(
+            "{} was re-created by a late write after cancel deleted it; deleted again",
+            destination);
+      }
+    }
   }
 
   private static void sleep(Duration pause) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.RetryableMigrationException;
+import io.indexmigrator.core.recipe.IndexSpec;
+import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.SyncOptions;
 import io.indexmigrator.core.state.ConflictException;
 import io.indexmigrator.core.state.IndexPhase;
@@ -53,10 +55,16 @@ public final class CopyCoordinator {
 
   private final Lifecycle lifecycle;
   private final ReindexCopyEngine reindexEngine;
+  private final ReaderCopyEngine readerEngine;
 
   public CopyCoordinator(Lifecycle lifecycle) {
+    this(lifecycle, ReaderCopyEngine.standard(lifecycle));
+  }
+
+  CopyCoordinator(Lifecycle lifecycle, ReaderCopyEngine readerEngine) {
     this.lifecycle = lifecycle;
     this.reindexEngine = new ReindexCopyEngine(lifecycle);
+    this.readerEngine = readerEngine;
   }
 
   /** One work item of the Map state. */
@@ -202,7 +210,16 @@ public final class CopyCoordinator {
 
   /** The engine that copies this item: the one its recipe entry's copy mode names. */
   CopyEngine engineFor(SliceKey key) {
-    return reindexEngine;
+    IndexRecord index = index(lifecycle, key);
+    Recipe recipe = lifecycle.parsedRecipe(lifecycle.recipe(key.recipe().name()));
+    IndexSpec spec = recipe.indexes().get(RecipeEntries.indexOf(index.recipeEntry()));
+    return switch (spec.copy().mode()) {
+      case REINDEX -> reindexEngine;
+      case READER -> readerEngine;
+      case REMOTE_REINDEX ->
+          throw new MigrationFailedException(
+              "copy.mode remote-reindex is not supported yet (" + index.source() + ")");
+    };
   }
 
   /** The index record a slice belongs to. */

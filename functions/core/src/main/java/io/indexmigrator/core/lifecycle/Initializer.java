@@ -225,8 +225,8 @@ public final class Initializer {
 
   /**
    * What a copy between clusters cannot do, refused before anything is written: a downgrade, an
-   * in-place change, and a transform script (it is tried, and run, by the destination's {@code
-   * _reindex}, which cannot read the source cluster).
+   * in-place change, and a transform (a script is tried, and run, by the destination's {@code
+   * _reindex}, which cannot read the source cluster; the reader engine applies none).
    */
   private static void checkCrossCluster(
       Recipe recipe, boolean inPlace, SearchCluster source, SearchCluster destination) {
@@ -239,13 +239,13 @@ public final class Initializer {
               + "'; moving indexes between clusters needs a copy");
     }
     for (int i = 0; i < recipe.indexes().size(); i++) {
-      if (recipe.indexes().get(i).transform() instanceof Transform.Script) {
+      if (recipe.indexes().get(i).transform() != null) {
         throw new RecipeException(
             new RecipeProblem(
-                "indexes[" + i + "].transform.script",
-                "a transform script runs in the destination's _reindex, which cannot read"
-                    + " another cluster; use transform.pipeline with an ingest pipeline (a"
-                    + " script processor does the same) on the destination cluster"));
+                "indexes[" + i + "].transform",
+                "transforms do not work across clusters yet: a script runs in the destination's"
+                    + " _reindex, which cannot read another cluster, and the reader copy engine"
+                    + " applies no transform; copy without one, then transform in-cluster"));
       }
     }
     MigrationDirection.check(source.info(), destination.info());

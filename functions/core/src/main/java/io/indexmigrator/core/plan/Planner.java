@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.indexmigrator.core.recipe.CopyOptions;
 import io.indexmigrator.core.recipe.IndexSpec;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.RecipeException;
@@ -330,10 +331,42 @@ public final class Planner {
         spec.copy().slices().isAuto()
             ? Math.max(1, Math.min(primaryShards, MAX_AUTO_SLICES))
             : spec.copy().slices().count();
-    // One task per index, sliced by the engine (as `_reindex?slices=N` does): its slices start
-    // together and share one throttle, and one poll of the parent task sees them all. Separate
-    // tasks per slice started unevenly (one Lambda invocation each) and were noticed one by one.
-    List<Slice> slices = List.of(Slice.of(source.name(), destination, 0, 1));
+    List<Slice> slices;
+    if (spec.copy().mode() == CopyOptions.CopyMode.READER) {
+      // One work item per primary shard: a shard is what a scroll or a point-in-time slice reads
+      // without a filter, and its cursor is what a step checkpoints.
+      if (!spec.copy().slices().isAuto()) {
+        problems.add(
+            new RecipeProblem(
+                entry + ".copy.slices",
+                "the reader copy engine reads one work item per primary shard ("
+                    + primaryShards
+                    + " here); remove slices or use copy.mode: reindex in-cluster"));
+      }
+      if (spec.transform() != null) {
+        problems.add(
+            new RecipeProblem(
+                entry + ".transform",
+                "the reader copy engine does not apply transforms yet; remove the transform, or"
+                    + " copy in-cluster with copy.mode: reindex"));
+      }
+      if (spec.copy().isThrottled()) {
+        problems.add(
+            new RecipeProblem(
+                entry + ".copy.requestsPerSecond",
+                "the reader copy engine has no throttle yet; remove requestsPerSecond"));
+      }
+      sliceCount = primaryShards;
+      slices = new java.util.ArrayList<>();
+      for (int shard = 0; shard < primaryShards; shard++) {
+        slices.add(Slice.of(source.name(), destination, shard, primaryShards));
+      }
+    } else {
+      // One task per index, sliced by the engine (as `_reindex?slices=N` does): its slices start
+      // together and share one throttle, and one poll of the parent task sees them all. Separate
+      // tasks per slice started unevenly (one Lambda invocation each) and were noticed one by one.
+      slices = List.of(Slice.of(source.name(), destination, 0, 1));
+    }
     return new IndexMigration(
         entry,
         source.name(),

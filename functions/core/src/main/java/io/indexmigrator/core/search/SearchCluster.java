@@ -11,7 +11,7 @@ import java.util.List;
  * Index arguments are concrete index names unless a method says otherwise; wildcards are refused
  * where a mistake would touch more than intended (delete).
  */
-public interface SearchCluster {
+public interface SearchCluster extends BulkWrites {
 
   /** Distribution, version and identity of the cluster. */
   ClusterInfo info();

@@ -168,7 +168,7 @@ class InitializerCrossClusterTest {
   }
 
   @Test
-  void aTransformScript_isRefused_acrossClusters() {
+  void aTransform_isRefused_acrossClusters() {
     Throwable e =
         catchThrowable(
             () ->
@@ -178,8 +178,23 @@ class InitializerCrossClusterTest {
                             + " transform: {script: {source: 'ctx._source.x = 1'}}}]\n"),
                     false));
 
-    assertThat(e).isInstanceOf(RecipeException.class).hasMessageContaining("transform.pipeline");
+    assertThat(e)
+        .isInstanceOf(RecipeException.class)
+        .hasMessageContaining("indexes[0].transform")
+        .hasMessageContaining("do not work across clusters yet");
     assertThat(source.sampleReindexes()).isEmpty();
+    assertNothingWritten();
+
+    // A pipeline too: the reader engine would copy without it.
+    Throwable pipeline =
+        catchThrowable(
+            () ->
+                initializer.init(
+                    recipe(
+                        "name: up\nsource: {cluster: old-es}\nindexes: [{source: records,"
+                            + " transform: {pipeline: lowercase}}]\n"),
+                    false));
+    assertThat(pipeline).isInstanceOf(RecipeException.class).hasMessageContaining("transform");
     assertNothingWritten();
   }
 

@@ -413,7 +413,7 @@ class RolloverCoordinatorTest {
 
     // cancel is refused past the fence, even once the dead owner's lease has expired
     clock.advance(RolloverCoordinator.LEASE.plusMinutes(1));
-    assertThatThrownBy(() -> new Canceller(lifecycle(), arn -> {}).cancel("r", false))
+    assertThatThrownBy(() -> new Canceller(lifecycle(), arn -> {}, () -> {}).cancel("r", false))
         .isInstanceOf(MigrationFailedException.class)
         .hasMessageContaining("point of no return")
         .hasMessageContaining("migrator rollover r");
@@ -505,7 +505,7 @@ class RolloverCoordinatorTest {
   void cancel_whileARolloverRuns_isRefused_andAfterItsOwnerDied_liftsTheBlocks() throws Exception {
     Victim victim = new Victim("count", () -> cluster.writeBlocked("records-v1"));
     victim.awaitStopped();
-    Canceller canceller = new Canceller(lifecycle(), arn -> {});
+    Canceller canceller = new Canceller(lifecycle(), arn -> {}, () -> {});
 
     assertThatThrownBy(() -> canceller.cancel("r", false))
         .isInstanceOf(MigrationFailedException.class)

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * manages indexes/aliases, and counts or scans documents. Reindex tasks are not modelled: those
  * calls throw. Tests that need real behaviour use a real cluster ({@code *IT}).
  */
-public final class InMemorySearchCluster implements SearchCluster {
+public final class InMemorySearchCluster implements SearchCluster, ShardPages {
 
   private record StoredIndex(ObjectNode settings, ObjectNode mappings) {}
 
@@ -606,5 +606,107 @@ public final class InMemorySearchCluster implements SearchCluster {
         case AliasAction.RemoveIndex removeIndex -> deleteIndex(removeIndex.index());
       }
     }
+  }
+
+  // ---- ShardPages: scrolls only, a document's shard is the hash of its id ----
+
+  private final Map<String, java.util.Deque<SourceDocument>> scrolls = new TreeMap<>();
+  private int scrollIds;
+
+  /** Which of {@code shards} primary shards holds {@code id}: stable, like the engine's routing. */
+  public static int shardOf(String id, int shards) {
+    return Math.floorMod(id.hashCode(), shards);
+  }
+
+  /** Scrolls still open: a copy that ends or stops must close its own. */
+  public int openScrolls() {
+    return scrolls.size();
+  }
+
+  @Override
+  public ShardPage openScroll(String index, int shard, int size, java.time.Duration keepAlive) {
+    call("openScroll");
+    int shards = primaryShardCount(index);
+    java.util.Deque<SourceDocument> pending = new java.util.ArrayDeque<>();
+    documents
+        .getOrDefault(index, Map.of())
+        .forEach(
+            (id, source) -> {
+              if (shardOf(id, shards) == shard) {
+                pending.add(new SourceDocument(id, null, version(index, id), source));
+              }
+            });
+    String scrollId = "scroll-" + ++scrollIds + "-" + size;
+    scrolls.put(scrollId, pending);
+    return page(scrollId, size);
+  }
+
+  @Override
+  public ShardPage nextScroll(String scrollId, java.time.Duration keepAlive) {
+    call("nextScroll");
+    if (!scrolls.containsKey(scrollId)) {
+      throw new SearchClusterException(
+          "scroll",
+          404,
+          "search_context_missing_exception",
+          "No search context found for " + scrollId,
+          true,
+          null);
+    }
+    return page(scrollId, Integer.parseInt(scrollId.substring(scrollId.lastIndexOf('-') + 1)));
+  }
+
+  private ShardPage page(String scrollId, int size) {
+    java.util.Deque<SourceDocument> pending = scrolls.get(scrollId);
+    List<SourceDocument> page = new ArrayList<>();
+    while (page.size() < size && !pending.isEmpty()) {
+      page.add(pending.poll());
+    }
+    return new ShardPage(scrollId, page, null);
+  }
+
+  @Override
+  public void clearScroll(String scrollId) {
+    scrolls.remove(scrollId);
+  }
+
+  /** Drops every open scroll, as a restarted node does. */
+  public InMemorySearchCluster loseScrolls() {
+    scrolls.clear();
+    return this;
+  }
+
+  @Override
+  public String openPointInTime(String index, java.time.Duration keepAlive) {
+    throw new UnsupportedOperationException("the in-memory cluster has no point in time");
+  }
+
+  @Override
+  public String openPointInTime(String index, int shard, java.time.Duration keepAlive) {
+    throw new UnsupportedOperationException("the in-memory cluster has no point in time");
+  }
+
+  @Override
+  public ShardPage pointInTimePage(
+      String pitId,
+      int slice,
+      int sliceMax,
+      String searchAfterJson,
+      int size,
+      java.time.Duration keepAlive) {
+    throw new UnsupportedOperationException("the in-memory cluster has no point in time");
+  }
+
+  @Override
+  public void closePointInTime(String pitId) {}
+
+  @Override
+  public boolean supportsPointInTime() {
+    return false;
+  }
+
+  @Override
+  public int primaryShardCount(String index) {
+    return stored(index).settings().path("index.number_of_shards").asInt(1);
   }
 }
