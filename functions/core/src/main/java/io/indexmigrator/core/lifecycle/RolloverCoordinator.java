@@ -130,6 +130,19 @@ public final class RolloverCoordinator {
       throw new RolloverRefusedException(notReady(recipe));
     }
     Recipe parsed = lifecycle.parsedRecipe(recipe);
+    if (parsed.isCrossCluster()) {
+      // The in-cluster cut-over blocks and swaps on one cluster; across clusters it would block
+      // and swap indexes of the destination's cluster that merely share the source's names.
+      throw new RolloverRefusedException(
+          "recipe '"
+              + name
+              + "' copies from cluster '"
+              + parsed.source().cluster()
+              + "' to '"
+              + parsed.destination().cluster()
+              + "': rollover across clusters is not supported yet. The copy is complete on the"
+              + " destination; point the application at it yourself, or cancel with --keep-destinations");
+    }
     if (parsed.sync().mode() == SyncOptions.SyncMode.POLL && !parsed.sync().acceptMissedDeletes()) {
       throw new RolloverRefusedException(
           "recipe '"

@@ -14,17 +14,20 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code migrator init} of a cross-cluster recipe on a twin started with a second engine, as {@code
- * migrator local up --source-engine} starts it: the functions know that cluster only from the
- * template's SourceClusterEndpoint parameter. The destination is created on the default cluster
- * from the source's settings and mappings, the state is written, the source is untouched.
+ * Cross-cluster recipes on a twin started with a second engine, as {@code migrator local up
+ * --source-engine} starts it: the functions know that cluster only from the template's
+ * SourceClusterEndpoint parameter. {@code init} creates the destination on the default cluster from
+ * the source's settings and mappings and leaves the source untouched; {@code run} copies it with
+ * the reader engine, shard by shard, document for document.
  */
-class CrossClusterInitIT {
+class CrossClusterIT {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** The second cluster's engine: Elasticsearch 7.10.2 unless {@code -Dmigrator.it.source}. */
@@ -141,6 +144,108 @@ class CrossClusterInitIT {
     assertThat(send("GET", "/legacy-1/_settings", null)).isEqualTo(sourceSettingsBefore);
     assertThat(send("GET", "/legacy-1/_mapping", null)).isEqualTo(sourceMappings);
     assertThat(send("GET", "/legacy-1/_count", null).path("count").asLong()).isEqualTo(120);
+  }
+
+  @Test
+  void run_copiesEveryShardWithTheReaderEngine_documentForDocument() throws Exception {
+    // GIVEN a 4-shard source with custom routing on some documents and several versions of others
+    send(
+        "PUT",
+        "/papers-1",
+        """
+        {"settings": {"index": {"number_of_shards": 4, "number_of_replicas": 0}},
+         "mappings": {"properties": {"title": {"type": "text"}, "n": {"type": "integer"}}}}
+        """);
+    int documents = 6_000;
+    for (int from = 0; from < documents; from += 1_000) {
+      StringBuilder bulk = new StringBuilder();
+      for (int i = from; i < from + 1_000; i++) {
+        String routing = i % 10 == 0 ? ",\"routing\":\"r" + (i % 3) + "\"" : "";
+        bulk.append("{\"index\":{\"_id\":\"p").append(i).append('"').append(routing);
+        bulk.append("}}\n{\"title\":\"Paper ").append(i).append("\",\"n\":").append(i);
+        bulk.append("}\n");
+      }
+      send("POST", "/papers-1/_bulk", bulk.toString());
+    }
+    StringBuilder updates = new StringBuilder();
+    for (int i = 1; i < documents; i += 50) {
+      updates.append("{\"index\":{\"_id\":\"p").append(i).append("\"}}\n");
+      updates.append("{\"title\":\"Paper ").append(i).append(" (revised)\",\"n\":");
+      updates.append(i).append("}\n");
+    }
+    send("POST", "/papers-1/_bulk?refresh=true", updates.toString());
+    Map<String, String> expected = sourceDocuments("papers-1");
+    assertThat(expected).hasSize(documents);
+    Path recipe =
+        twin.writeRecipe(
+            "papers.yaml",
+            """
+            name: papers
+            source: {cluster: source}
+            indexes:
+              - source: papers-1
+                destination: papers-os
+            copy: {batchSize: 500}
+            """);
+
+    // WHEN it is initialized and run
+    TwinFixture.Run init = twin.cli("init", "papers", "--file", recipe.toString());
+    assertThat(init.exitCode()).as(init.all()).isZero();
+    TwinFixture.Run run = twin.cli("run", "papers", "--wait");
+    assertThat(run.exitCode()).as(run.all()).isZero();
+
+    // THEN the destination holds exactly the source's documents: ids, routing, sources, versions
+    twin.cluster.post("/papers-os/_refresh", "{}");
+    Map<String, String> copied = new TreeMap<>();
+    JsonNode page =
+        twin.cluster.post(
+            "/papers-os/_search?scroll=1m", "{\"size\":1000,\"version\":true,\"sort\":[\"_doc\"]}");
+    while (page.at("/hits/hits").size() > 0) {
+      page.at("/hits/hits").forEach(h -> copied.put(h.path("_id").asText(), describe(h)));
+      page =
+          twin.cluster.post(
+              "/_search/scroll",
+              "{\"scroll\":\"1m\",\"scroll_id\":\"" + page.path("_scroll_id").asText() + "\"}");
+    }
+    assertThat(copied).hasSize(documents);
+    assertThat(copied).isEqualTo(expected);
+
+    // THEN status shows one done work item per shard, and the source keeps no open scroll
+    TwinFixture.Run status = twin.cli("status", "papers", "--json");
+    JsonNode index = JSON.readTree(status.out()).at("/indexes/0");
+    assertThat(index.path("docsCopied").asLong()).as(status.out()).isEqualTo(documents);
+    assertThat(index.path("slicesDone").asInt()).as(status.out()).isEqualTo(4);
+    assertThat(send("GET", "/_nodes/stats/indices/search", null).findValues("open_contexts"))
+        .allSatisfy(open -> assertThat(open.asLong()).isZero());
+  }
+
+  /** A document as the comparison sees it: routing, version and source. */
+  private static String describe(JsonNode hit) {
+    return hit.path("_routing").asText("-")
+        + " v"
+        + hit.path("_version").asLong()
+        + " "
+        + hit.path("_source").toString();
+  }
+
+  private static Map<String, String> sourceDocuments(String index)
+      throws IOException, InterruptedException {
+    Map<String, String> documents = new TreeMap<>();
+    JsonNode page =
+        send(
+            "POST",
+            "/" + index + "/_search?scroll=1m",
+            "{\"size\":1000,\"version\":true,\"sort\":[\"_doc\"]}");
+    while (page.at("/hits/hits").size() > 0) {
+      page.at("/hits/hits").forEach(h -> documents.put(h.path("_id").asText(), describe(h)));
+      page =
+          send(
+              "POST",
+              "/_search/scroll",
+              "{\"scroll\":\"1m\",\"scroll_id\":\"" + page.path("_scroll_id").asText() + "\"}");
+    }
+    send("DELETE", "/_search/scroll/_all", null);
+    return documents;
   }
 
   @Test
