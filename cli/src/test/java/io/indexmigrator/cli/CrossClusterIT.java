@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.events.ChangePublisher;
 import io.indexmigrator.local.cluster.EngineVersion;
 import java.io.IOException;
 import java.net.URI;
@@ -217,6 +218,89 @@ class CrossClusterIT {
     assertThat(index.path("slicesDone").asInt()).as(status.out()).isEqualTo(4);
     assertThat(send("GET", "/_nodes/stats/indices/search", null).findValues("open_contexts"))
         .allSatisfy(open -> assertThat(open.asLong()).isZero());
+  }
+
+  @Test
+  void liveWritesToTheSourceCluster_reachTheDestination_throughEventsNamingTheCluster()
+      throws Exception {
+    // GIVEN an application writing to the source cluster through an alias, publishing an event
+    // naming that cluster for every acknowledged write, before, during and after the copy
+    send(
+        "PUT",
+        "/live-1",
+        """
+        {"settings": {"index": {"number_of_shards": 2, "number_of_replicas": 0}},
+         "aliases": {"live": {}}}
+        """);
+    StringBuilder bulk = new StringBuilder();
+    for (int i = 0; i < 2_000; i++) {
+      bulk.append("{\"index\":{\"_id\":\"doc-").append(i).append("\"}}\n");
+      bulk.append("{\"title\":\"t").append(i).append("\",\"n\":0}\n");
+    }
+    send("POST", "/live-1/_bulk?refresh=true", bulk.toString());
+    Path recipe =
+        twin.writeRecipe(
+            "live.yaml",
+            """
+            name: live
+            source: {cluster: source}
+            indexes:
+              - source: live
+                destination: live-os
+            sync: {mode: events}
+            """);
+    try (var sqs = twin.sqs()) {
+      ChangePublisher publisher =
+          ChangePublisher.builder(sqs, twin.state.queues().get("SyncQueue"))
+              .cluster("source")
+              .build();
+      LiveWriter writer = new LiveWriter(sourceUrl, "live", publisher, 17, 3_000, 150);
+      writer.start();
+
+      // WHEN the recipe is initialized, copied and left syncing while the writes go on
+      TwinFixture.Run init = twin.cli("init", "live", "--file", recipe.toString());
+      assertThat(init.exitCode()).as(init.all()).isZero();
+      TwinFixture.Run run = twin.cli("run", "live", "--wait");
+      assertThat(run.exitCode()).as(run.all()).isZero();
+      Thread.sleep(5_000);
+      writer.stop();
+      long writes = writer.operations.get();
+      send("POST", "/live-1/_refresh", "{}");
+      Map<String, String> expected = sourceDocuments("live-1");
+
+      // THEN the destination converges to exactly the source: ids, versions, sources
+      Map<String, String> copied = Map.of();
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+      while (System.nanoTime() < deadline) {
+        twin.cluster.post("/live-os/_refresh", "{}");
+        copied = destinationDocuments("live-os");
+        if (copied.equals(expected)) {
+          break;
+        }
+        Thread.sleep(1_000);
+      }
+      System.out.printf(
+          "cross-cluster sync: %,d writes to the source, %,d documents there at the end%n",
+          writes, expected.size());
+      assertThat(writes).isGreaterThan(1_000);
+      assertThat(copied).isEqualTo(expected);
+    }
+  }
+
+  private Map<String, String> destinationDocuments(String index) throws Exception {
+    Map<String, String> documents = new TreeMap<>();
+    JsonNode page =
+        twin.cluster.post(
+            "/" + index + "/_search?scroll=1m",
+            "{\"size\":1000,\"version\":true,\"sort\":[\"_doc\"]}");
+    while (page.at("/hits/hits").size() > 0) {
+      page.at("/hits/hits").forEach(h -> documents.put(h.path("_id").asText(), describe(h)));
+      page =
+          twin.cluster.post(
+              "/_search/scroll",
+              "{\"scroll\":\"1m\",\"scroll_id\":\"" + page.path("_scroll_id").asText() + "\"}");
+    }
+    return documents;
   }
 
   /** A document as the comparison sees it: routing, version and source. */

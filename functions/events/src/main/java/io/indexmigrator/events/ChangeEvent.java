@@ -13,9 +13,19 @@ import java.util.Objects;
  * @param seqNo the write's {@code _seq_no}, when known
  * @param primaryTerm the write's {@code _primary_term}, when known
  * @param routing the custom routing the write used, or null
+ * @param cluster the migrator's name of the cluster the application wrote to (the template's {@code
+ *     SourceClusterName} for a migration between clusters), or null for {@code default}
  */
 public record ChangeEvent(
-    String index, String id, Op op, Long seqNo, Long primaryTerm, String routing) {
+    String index, String id, Op op, Long seqNo, Long primaryTerm, String routing, String cluster) {
+
+  /** The name of the cluster an event without {@code cluster} was written to. */
+  public static final String DEFAULT_CLUSTER = "default";
+
+  /** An event of a write to the default cluster. */
+  public ChangeEvent(String index, String id, Op op, Long seqNo, Long primaryTerm, String routing) {
+    this(index, id, op, seqNo, primaryTerm, routing, null);
+  }
 
   public enum Op {
     INDEX,
@@ -30,6 +40,20 @@ public record ChangeEvent(
     Objects.requireNonNull(index, "index");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(op, "op");
+    if (DEFAULT_CLUSTER.equals(cluster)) {
+      // One spelling of "the default cluster", so equal events compare equal.
+      cluster = null;
+    }
+  }
+
+  /** The cluster written to: {@link #cluster()}, or {@value #DEFAULT_CLUSTER}. */
+  public String clusterName() {
+    return cluster == null ? DEFAULT_CLUSTER : cluster;
+  }
+
+  /** The same event, of a write to cluster {@code name}. */
+  public ChangeEvent onCluster(String name) {
+    return new ChangeEvent(index, id, op, seqNo, primaryTerm, routing, name);
   }
 
   public static ChangeEvent indexed(String index, String id) {

@@ -33,15 +33,19 @@ import java.util.Map;
  *   <li>{@code seqNo} and {@code primaryTerm}, when present and not null, are non-negative JSON
  *       integers that fit in a long (as in JSON Schema, {@code 7.0} is the integer 7), and come
  *       together (one without the other is rejected);
- *   <li>{@code routing}, when present and not null, is a non-empty string.
+ *   <li>{@code routing}, when present and not null, is a non-empty string;
+ *   <li>{@code cluster}, when present and not null, is a cluster name: 1 to 40 of lowercase ASCII
+ *       letters, digits and {@code -}, starting with a letter ({@code default} is the default).
  * </ul>
  *
  * <p>"Blank" means empty or only JSON whitespace (space, tab, line feed, carriage return).
  */
 public final class ChangeEventCodec {
-  static final String FIELD_LIST = "index, id, op, seqNo, primaryTerm, routing";
+  static final String FIELD_LIST = "index, id, op, seqNo, primaryTerm, routing, cluster";
   private static final List<String> FIELDS =
-      List.of("index", "id", "op", "seqNo", "primaryTerm", "routing");
+      List.of("index", "id", "op", "seqNo", "primaryTerm", "routing", "cluster");
+  private static final java.util.regex.Pattern CLUSTER_NAME =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,39}");
   static final int MAX_ID_BYTES = 512;
   static final int MAX_INDEX_BYTES = 255;
   private static final String FORBIDDEN_INDEX_CHARS = "\\/*?\"<>|,#: ";
@@ -70,6 +74,9 @@ public final class ChangeEventCodec {
     }
     if (event.primaryTerm() != null) {
       node.put("primaryTerm", event.primaryTerm());
+    }
+    if (event.cluster() != null) {
+      node.put("cluster", event.cluster());
     }
     if (event.routing() != null) {
       node.put("routing", event.routing());
@@ -152,7 +159,7 @@ public final class ChangeEventCodec {
               + ": give both or neither");
     }
     String routing = optionalRouting(node);
-    return new ChangeEvent(index, id, op, seqNo, primaryTerm, routing);
+    return new ChangeEvent(index, id, op, seqNo, primaryTerm, routing, optionalCluster(node));
   }
 
   /**
@@ -246,6 +253,24 @@ public final class ChangeEventCodec {
     }
     if (value.textValue().isEmpty()) {
       throw new InvalidChangeEventException("\"routing\" must not be empty (leave it out instead)");
+    }
+    return value.textValue();
+  }
+
+  private static String optionalCluster(JsonNode node) {
+    JsonNode value = node.get("cluster");
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new InvalidChangeEventException("\"cluster\" must be a string, got " + describe(value));
+    }
+    if (!CLUSTER_NAME.matcher(value.textValue()).matches()) {
+      throw new InvalidChangeEventException(
+          "\"cluster\" must be a cluster name (lowercase letters, digits and -, starting with a"
+              + " letter, at most 40), got \""
+              + shorten(value.textValue())
+              + "\"");
     }
     return value.textValue();
   }

@@ -59,6 +59,7 @@ public final class ChangePublisher {
   private final int maxAttempts;
   private final Duration backoffBase;
   private final Duration maxBackoff;
+  private final String cluster;
   private final ChangeEventCodec codec = new ChangeEventCodec();
   private final ObjectMapper mapper = new ObjectMapper();
 
@@ -70,6 +71,7 @@ public final class ChangePublisher {
     this.maxAttempts = builder.maxAttempts;
     this.backoffBase = builder.backoffBase;
     this.maxBackoff = builder.maxBackoff;
+    this.cluster = builder.cluster;
   }
 
   /** A publisher with the defaults: 4 batches in flight, 5 attempts, backoff from 100 ms to 5 s. */
@@ -241,7 +243,9 @@ public final class ChangePublisher {
     }
   }
 
-  private Outgoing encode(int position, ChangeEvent event) {
+  private Outgoing encode(int position, ChangeEvent given) {
+    ChangeEvent event =
+        cluster != null && given.cluster() == null ? given.onCluster(cluster) : given;
     // The consumer would dead-letter an invalid event; refusing it here tells the writer instead.
     ObjectNode node = codec.toNode(event);
     codec.parse(node);
@@ -469,6 +473,7 @@ public final class ChangePublisher {
     private int maxAttempts = 5;
     private Duration backoffBase = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(5);
+    private String cluster;
 
     private Builder(SqsClient sqs, String queueUrl) {
       this.sqs = Objects.requireNonNull(sqs, "sqs");
@@ -513,6 +518,22 @@ public final class ChangePublisher {
         throw new IllegalArgumentException("maxBackoff must not be negative, got " + maxBackoff);
       }
       this.maxBackoff = maxBackoff;
+      return this;
+    }
+
+    /**
+     * The migrator's name of the cluster the application writes to, put on every event that names
+     * none: during a migration between clusters, the template's {@code SourceClusterName} (default
+     * {@code source}). Without it, events are of writes to the functions' own cluster.
+     */
+    public Builder cluster(String cluster) {
+      if (cluster == null || !cluster.matches("[a-z][a-z0-9-]{0,39}")) {
+        throw new IllegalArgumentException(
+            "cluster must be a cluster name (lowercase letters, digits and -, starting with a"
+                + " letter, at most 40), got "
+                + cluster);
+      }
+      this.cluster = cluster;
       return this;
     }
 

@@ -48,14 +48,17 @@ public final class MessageKeys {
     if (event.seqNo() == null || event.primaryTerm() == null) {
       return UUID.randomUUID().toString();
     }
-    return sha256Hex(
+    String key =
         String.join(
             "\u0000",
             event.index(),
             event.id(),
             event.op().wireName(),
             Long.toString(event.seqNo()),
-            Long.toString(event.primaryTerm())));
+            Long.toString(event.primaryTerm()));
+    // The same write position on another cluster is another write; the default cluster keeps the
+    // id it always had, so a publisher upgraded mid-migration still deduplicates its resends.
+    return sha256Hex(event.cluster() == null ? key : key + "\u0000" + event.cluster());
   }
 
   private static String sha256Hex(String text) {

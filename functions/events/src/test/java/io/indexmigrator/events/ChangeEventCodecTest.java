@@ -11,6 +11,24 @@ class ChangeEventCodecTest {
   private final ChangeEventCodec codec = new ChangeEventCodec();
 
   @Test
+  void cluster_roundTrips_andDefaultIsOneSpelling() {
+    ChangeEvent onSource = ChangeEvent.indexed("orders", "42").onCluster("old-es7");
+    String json = codec.toJson(onSource);
+
+    assertThat(json).contains("\"cluster\":\"old-es7\"");
+    assertThat(codec.parse(json)).isEqualTo(onSource);
+    assertThat(codec.parse(json).clusterName()).isEqualTo("old-es7");
+    // "default", null and absent are the same event
+    ChangeEvent plain = ChangeEvent.indexed("orders", "42");
+    assertThat(
+            codec.parse(
+                "{\"index\":\"orders\",\"id\":\"42\",\"op\":\"index\",\"cluster\":\"default\"}"))
+        .isEqualTo(plain);
+    assertThat(codec.toJson(plain.onCluster("default"))).doesNotContain("cluster");
+    assertThat(plain.clusterName()).isEqualTo("default");
+  }
+
+  @Test
   void writesLowercaseOpAndLeavesOutNulls() {
     assertThat(codec.toJson(ChangeEvent.deleted("orders", "42")))
         .isEqualTo("{\"index\":\"orders\",\"id\":\"42\",\"op\":\"delete\"}");
@@ -70,7 +88,7 @@ class ChangeEventCodecTest {
         "`{\"index\":\"a\",\"id\":\"1\",\"op\":\"index\",\"seqNo\":\"3\",\"primaryTerm\":1}`|\"seqNo\" must be an integer, got string",
         "`{\"index\":\"a\",\"id\":\"1\",\"op\":\"index\",\"seqNo\":3,\"primaryTerm\":-2}`|\"primaryTerm\" must not be negative, got -2",
         "`{\"index\":\"a\",\"id\":\"1\",\"op\":\"index\",\"seqNo\":3}`|\"seqNo\" without \"primaryTerm\": give both or neither",
-        "`{\"index\":\"a\",\"id\":\"1\",\"op\":\"index\",\"opp\":\"x\"}`|unknown field \"opp\" (allowed: index, id, op, seqNo, primaryTerm, routing)",
+        "`{\"index\":\"a\",\"id\":\"1\",\"op\":\"index\",\"opp\":\"x\"}`|unknown field \"opp\" (allowed: index, id, op, seqNo, primaryTerm, routing, cluster)",
       })
   void namesTheProblem(String json, String reason) {
     assertThatThrownBy(() -> codec.parse(json))

@@ -65,7 +65,9 @@ class ChangeEventSchemaTest {
             "\"orders\"",
             "\"42\"",
             "\"index\"",
-            ",\"seqNo\":7,\"primaryTerm\":1,\"routing\":\"eu\""));
+            ",\"seqNo\":7,\"primaryTerm\":1,\"routing\":\"eu\",\"cluster\":\"old-es7\""));
+    ok(cases, "cluster default", withRest(",\"cluster\":\"default\""));
+    ok(cases, "cluster null", withRest(",\"cluster\":null"));
     ok(
         cases,
         "delete at seqNo 0",
@@ -142,6 +144,11 @@ class ChangeEventSchemaTest {
     // routing and extra fields
     bad(cases, "routing empty", withRest(",\"routing\":\"\""));
     bad(cases, "routing number", withRest(",\"routing\":5"));
+    bad(cases, "cluster uppercase", withRest(",\"cluster\":\"Source\""));
+    bad(cases, "cluster empty", withRest(",\"cluster\":\"\""));
+    bad(cases, "cluster starting with a digit", withRest(",\"cluster\":\"7es\""));
+    bad(cases, "cluster too long", withRest(",\"cluster\":\"" + "c".repeat(41) + "\""));
+    bad(cases, "cluster number", withRest(",\"cluster\":7"));
     bad(cases, "typo opp", "{\"index\":\"a\",\"id\":\"1\",\"op\":\"index\",\"opp\":\"delete\"}");
     bad(cases, "extra field", withRest(",\"timestamp\":1"));
     return cases.stream();

@@ -311,17 +311,16 @@ public final class RecipeLoader {
   private static void checkSemantics(JsonNode root, Recipe recipe, List<RecipeProblem> problems) {
     // Which cluster names exist is the functions' configuration, checked at init.
     checkCopyMode(recipe, recipe.copy(), "copy.mode", problems);
-    if (recipe.isCrossCluster() && recipe.sync().mode() != SyncOptions.SyncMode.NONE) {
-      // The consumer and the poller re-read documents from the functions' own cluster, which is
-      // the destination here: they would copy the destination onto itself.
+    if (recipe.isCrossCluster() && recipe.sync().mode() == SyncOptions.SyncMode.POLL) {
+      // The poller reads _seq_no ranges from the functions' own cluster, the destination here.
       problems.add(
           new RecipeProblem(
               "sync.mode",
-              "'"
-                  + recipe.sync().mode().name().toLowerCase(java.util.Locale.ROOT)
-                  + "' does not work across clusters yet (the source is cluster '"
+              "'poll' does not work across clusters yet (the source is cluster '"
                   + recipe.source().cluster()
-                  + "'); use sync.mode: none"));
+                  + "'); use sync.mode: events (change events naming \"cluster\": \""
+                  + recipe.source().cluster()
+                  + "\") or none"));
     }
     Map<String, String> destinationOwners = new HashMap<>();
     for (int i = 0; i < recipe.indexes().size(); i++) {

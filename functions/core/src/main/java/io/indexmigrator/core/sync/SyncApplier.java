@@ -1,6 +1,7 @@
 package io.indexmigrator.core.sync;
 
 import io.indexmigrator.core.RetryableMigrationException;
+import io.indexmigrator.core.search.Clusters;
 import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.search.SearchCluster.BulkItemResult;
 import io.indexmigrator.core.search.SearchCluster.BulkWrite;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /**
  * Applies change events to the destinations: never the event's content, always the document's
@@ -45,13 +47,25 @@ public final class SyncApplier {
   private static final int MAX_ATTEMPTS = 5;
   private static final long BASE_BACKOFF_MILLIS = 100;
 
-  private final SearchCluster source;
+  private final Clusters clusters;
   private final SearchCluster destination;
   private final SyncRoutes routes;
 
+  /**
+   * Within one cluster: every event is of a write to the default cluster, read from {@code source}
+   * and applied to {@code destination} (the same cluster, seen through different clients in tests).
+   */
   public SyncApplier(
       StateStore store, SearchCluster source, SearchCluster destination, Clock clock) {
     this(store, source, destination, clock, Duration.ofSeconds(5));
+  }
+
+  /**
+   * Events of writes to any of {@code clusters}, each re-read from the cluster it names and applied
+   * to the default cluster, the destination of every recipe.
+   */
+  public SyncApplier(StateStore store, Clusters clusters, Clock clock) {
+    this(store, clusters, clusters.defaultCluster(), clock, Duration.ofSeconds(5));
   }
 
   SyncApplier(
@@ -60,13 +74,22 @@ public final class SyncApplier {
       SearchCluster destination,
       Clock clock,
       Duration routeCacheTtl) {
-    this.source = source;
-    this.destination = destination;
-    this.routes = new SyncRoutes(store, source, clock, routeCacheTtl);
+    this(store, Clusters.of(source), destination, clock, routeCacheTtl);
   }
 
-  /** The document one or more events point at. */
-  private record Target(IndexRecord index, String id, String routing) {}
+  SyncApplier(
+      StateStore store,
+      Clusters sources,
+      SearchCluster destination,
+      Clock clock,
+      Duration routeCacheTtl) {
+    this.clusters = sources;
+    this.destination = destination;
+    this.routes = new SyncRoutes(store, sources, clock, routeCacheTtl);
+  }
+
+  /** The document one or more events point at, on the cluster its route reads from. */
+  private record Target(IndexRecord index, String id, String routing, String sourceCluster) {}
 
   /**
    * Applies a batch of events; returns one outcome per event, in order. A document the engine fails
@@ -83,29 +106,27 @@ public final class SyncApplier {
     // state-table reads per event.
     Set<String> reread = new HashSet<>();
     for (ChangeEvent event : events) {
-      Optional<SyncRoutes.Route> route = routes.route(event.index());
+      String cluster = event.clusterName();
+      String name = event.index();
+      Optional<SyncRoutes.Route> route = routes.route(cluster, name);
       // A cached route may predate the end of a copy (or a recipe initialized since; SyncRoutes
       // keeps that answer until it expires): look again, then judge only the fresh route (it may
       // be gone by now).
-      boolean stale = route.isEmpty() ? !routes.isFinished(event.index()) : isCopying(route.get());
-      if (stale && reread.add(event.index())) {
-        routes.invalidate(event.index());
-        route = routes.route(event.index());
+      boolean stale = route.isEmpty() ? !routes.isFinished(cluster, name) : isCopying(route.get());
+      if (stale && reread.add(cluster + " " + name)) {
+        routes.invalidate(cluster, name);
+        route = routes.route(cluster, name);
       }
       if (route.isEmpty()) {
         outcomes.put(
             event,
-            routes.isFinished(event.index())
+            routes.isFinished(cluster, name)
                 ? SyncOutcome.of(
                     event,
                     SyncOutcome.Kind.IGNORED,
-                    "the migration of '" + event.index() + "' is over",
+                    "the migration of '" + name + "' is over",
                     null)
-                : SyncOutcome.of(
-                    event,
-                    SyncOutcome.Kind.UNROUTED,
-                    "no active migration covers index '" + event.index() + "'",
-                    null));
+                : SyncOutcome.of(event, SyncOutcome.Kind.UNROUTED, unrouted(cluster, name), null));
         continue;
       }
       IndexRecord index = route.get().index();
@@ -120,7 +141,9 @@ public final class SyncApplier {
         continue;
       }
       targets
-          .computeIfAbsent(new Target(index, event.id(), event.routing()), t -> new ArrayList<>())
+          .computeIfAbsent(
+              new Target(index, event.id(), event.routing(), route.get().sourceCluster()),
+              t -> new ArrayList<>())
           .add(event);
     }
     Map<IndexRecord, List<Target>> byIndex = new LinkedHashMap<>();
@@ -154,6 +177,21 @@ public final class SyncApplier {
       }
     }
     return events.stream().map(outcomes::get).toList();
+  }
+
+  /** Why no migration takes an event, naming the cluster it should have named if there is one. */
+  private String unrouted(String cluster, String name) {
+    Set<String> others = routes.otherClustersOf(cluster, name);
+    String reason = "no active migration covers index '" + name + "' on cluster '" + cluster + "'";
+    if (!others.isEmpty()) {
+      reason +=
+          "; a migration reads '"
+              + name
+              + "' from cluster "
+              + others.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", "))
+              + ": set \"cluster\" in the event to the cluster the application wrote to";
+    }
+    return reason;
   }
 
   private static boolean isCopying(SyncRoutes.Route route) {
@@ -318,6 +356,8 @@ public final class SyncApplier {
   }
 
   private List<DocumentRead> read(String index, List<Target> targets) {
+    // One index record, one recipe: every target of a call reads from the same cluster.
+    SearchCluster source = clusters.cluster(targets.get(0).sourceCluster());
     try {
       return source.multiGetEach(
           index, targets.stream().map(t -> new DocumentRef(t.id(), t.routing())).toList());

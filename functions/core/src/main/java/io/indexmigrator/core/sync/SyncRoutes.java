@@ -1,8 +1,9 @@
 package io.indexmigrator.core.sync;
 
+import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.search.AliasInfo;
+import io.indexmigrator.core.search.Clusters;
 import io.indexmigrator.core.search.ResolvedExpression;
-import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.IndexName;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
@@ -43,14 +44,21 @@ final class SyncRoutes {
   /** Names remembered at most; an application writing to ever new indexes cannot exhaust memory. */
   private static final int MAX_NAMES = 10_000;
 
-  /** Where an event goes, with the recipe's status when the route was read. */
-  record Route(IndexRecord index, RecipeStatus recipeStatus) {}
+  /**
+   * Where an event goes, with the recipe's status when the route was read.
+   *
+   * @param sourceCluster the cluster the source index lives on, where documents are re-read
+   */
+  record Route(IndexRecord index, RecipeStatus recipeStatus, String sourceCluster) {}
 
-  /** What a name led to when it was looked up: an active route, or none; a finished migration. */
-  private record Lookup(Route active, boolean finished, Instant at) {}
+  /**
+   * What a name led to when it was looked up: an active route, or none; a finished migration; the
+   * clusters other active recipes read a source of that name from.
+   */
+  private record Lookup(Route active, boolean finished, Set<String> elsewhere, Instant at) {}
 
   private final StateStore store;
-  private final SearchCluster source;
+  private final Clusters clusters;
   private final Clock clock;
   private final Duration ttl;
   private final Map<String, Lookup> byName =
@@ -61,21 +69,30 @@ final class SyncRoutes {
         }
       };
 
-  SyncRoutes(StateStore store, SearchCluster source, Clock clock, Duration ttl) {
+  SyncRoutes(StateStore store, Clusters clusters, Clock clock, Duration ttl) {
     this.store = store;
-    this.source = source;
+    this.clusters = clusters;
     this.clock = clock;
     this.ttl = ttl;
   }
 
-  /** The route of a concrete index or alias name; looks it up again when the cache is stale. */
-  synchronized Optional<Route> route(String name) {
-    return Optional.ofNullable(lookup(name).active());
+  /**
+   * The route of a concrete index or alias name written on {@code cluster}; looks it up again when
+   * the cache is stale. Only recipes reading from that cluster route it: the same name on two
+   * clusters is two indexes.
+   */
+  synchronized Optional<Route> route(String cluster, String name) {
+    return Optional.ofNullable(lookup(cluster, name).active());
   }
 
   /** Whether the name belongs to a migration that is over. */
-  synchronized boolean isFinished(String name) {
-    return lookup(name).finished();
+  synchronized boolean isFinished(String cluster, String name) {
+    return lookup(cluster, name).finished();
+  }
+
+  /** Clusters of active recipes that read a source of this name: for a misaddressed event. */
+  synchronized Set<String> otherClustersOf(String cluster, String name) {
+    return lookup(cluster, name).elsewhere();
   }
 
   /**
@@ -107,56 +124,93 @@ final class SyncRoutes {
    * of events for an unknown index would cost a cluster call each, and such events are held for a
    * grace period far longer than the cache lasts.
    */
-  synchronized void invalidate(String name) {
-    Lookup cached = byName.get(name);
+  synchronized void invalidate(String cluster, String name) {
+    String key = key(cluster, name);
+    Lookup cached = byName.get(key);
     if (cached != null && cached.active() != null) {
-      byName.remove(name);
+      byName.remove(key);
     }
   }
 
-  private Lookup lookup(String name) {
-    Lookup cached = byName.get(name);
+  private static String key(String cluster, String name) {
+    // Neither a cluster name nor an index name can contain a space.
+    return cluster + " " + name;
+  }
+
+  private Lookup lookup(String cluster, String name) {
+    String key = key(cluster, name);
+    Lookup cached = byName.get(key);
     if (cached != null && Duration.between(cached.at(), clock.instant()).compareTo(ttl) < 0) {
       return cached;
     }
-    Lookup fresh = resolve(name);
-    byName.put(name, fresh);
+    Lookup fresh = resolve(cluster, name);
+    byName.put(key, fresh);
     return fresh;
   }
 
-  private Lookup resolve(String name) {
+  private Lookup resolve(String cluster, String name) {
     Instant now = clock.instant();
-    Lookup direct = fromState(name, now);
+    Lookup direct = fromState(cluster, name, now);
     if (direct.active() != null) {
       return direct;
     }
     // An alias the application added after init, or one naming several indexes: ask the cluster
     // which index it writes to.
-    Optional<String> concrete = resolveAlias(name).filter(index -> !index.equals(name));
+    Optional<String> concrete = resolveAlias(cluster, name).filter(index -> !index.equals(name));
     if (concrete.isPresent()) {
-      Route viaAlias = fromState(concrete.get(), now).active();
+      Route viaAlias = fromState(cluster, concrete.get(), now).active();
       if (viaAlias != null) {
-        return new Lookup(viaAlias, direct.finished(), now);
+        return new Lookup(viaAlias, direct.finished(), direct.elsewhere(), now);
       }
     }
     return direct;
   }
 
-  /** The index records naming {@code name}, judged against their recipes' current records. */
-  private Lookup fromState(String name, Instant now) {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * The cluster a recipe reads from, as its stored document names it. Only that one field is read:
+   * the consumer must route by a document an older or newer loader wrote, not validate it again.
+   */
+  private static String sourceClusterOf(RecipeRecord recipe) {
+    try {
+      return JSON.readTree(recipe.document())
+          .path("source")
+          .path("cluster")
+          .asText(Recipe.SourceCluster.DEFAULT_CLUSTER);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(
+          "the stored document of recipe '" + recipe.name() + "' is not JSON", e);
+    }
+  }
+
+  /**
+   * The index records naming {@code name} whose recipes read from {@code cluster}, judged against
+   * their recipes' current records.
+   */
+  private Lookup fromState(String cluster, String name, Instant now) {
     Route active = null;
     boolean finished = false;
+    Set<String> elsewhere = new java.util.TreeSet<>();
     for (IndexName entry : store.findIndexName(name)) {
       Optional<RecipeRecord> recipe = store.getRecipe(entry.recipe().name());
       if (recipe.isEmpty() || recipe.get().generation() != entry.recipe().generation()) {
         // A generation since replaced or deleted.
         continue;
       }
+      String sourceCluster = sourceClusterOf(recipe.get());
+      if (!sourceCluster.equals(cluster)) {
+        if (ACTIVE.contains(recipe.get().status()) && entry.role() != IndexName.Role.DESTINATION) {
+          elsewhere.add(sourceCluster);
+        }
+        continue;
+      }
       Optional<IndexRecord> index = store.getIndex(entry.recipe(), entry.source());
       if (index.isEmpty()) {
         continue;
       }
-      Route route = new Route(index.get(), recipe.get().status());
+      Route route = new Route(index.get(), recipe.get().status(), sourceCluster);
       if (ACTIVE.contains(recipe.get().status()) && entry.role() != IndexName.Role.DESTINATION) {
         // A source name wins over the same name as another index's init-time alias.
         if (active == null || entry.role() == IndexName.Role.SOURCE) {
@@ -166,11 +220,14 @@ final class SyncRoutes {
         finished = true;
       }
     }
-    return new Lookup(active, finished, now);
+    return new Lookup(active, finished, Set.copyOf(elsewhere), now);
   }
 
-  private Optional<String> resolveAlias(String name) {
-    ResolvedExpression resolved = source.resolve(name);
+  private Optional<String> resolveAlias(String cluster, String name) {
+    if (!clusters.contains(cluster)) {
+      return Optional.empty();
+    }
+    ResolvedExpression resolved = clusters.cluster(cluster).resolve(name);
     if (resolved.kind() != ResolvedExpression.Kind.ALIAS) {
       return Optional.empty();
     }

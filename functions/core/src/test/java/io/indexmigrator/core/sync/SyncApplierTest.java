@@ -2,6 +2,7 @@ package io.indexmigrator.core.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.indexmigrator.core.search.Clusters;
 import io.indexmigrator.core.search.InMemorySearchCluster;
 import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.AliasSpec;
@@ -322,5 +323,55 @@ class SyncApplierTest {
     now.updateAndGet(t -> t.plusSeconds(5));
     assertThat(kinds(routed.apply(List.of(ChangeEvent.indexed("nope", "1")))))
         .containsExactly(SyncOutcome.Kind.DEFERRED);
+  }
+
+  @Test
+  void apply_acrossClusters_readsTheClusterTheEventNames_andWritesTheDefault() {
+    // GIVEN a recipe reading "records" from cluster "old-es7", and an index of the same name on the
+    // default cluster that no migration covers
+    InMemorySearchCluster old = new InMemorySearchCluster().withIndex("records", 1, null);
+    old.withDocument("records", "a", "{\"v\":1}").withDocument("records", "a", "{\"v\":2}");
+    old.withDocument("records", "b", "{\"v\":1}");
+    cluster.withIndex("records", 1, null).withIndex("records-os", 1, null);
+    cluster.withDocument("records", "a", "{\"here\":true}");
+    cluster.withDocument("records-os", "gone", "{\"v\":1}");
+    var upgrade = store.createRecipe("upgrade", "{\"source\":{\"cluster\":\"old-es7\"}}");
+    store.putIndexIfAbsent(
+        IndexRecord.planned(
+            upgrade.ref(), "records", "records-os", List.of(), true, "indexes[0]", "{}", 1, 0));
+    IndexRecord planned = store.getIndex(upgrade.ref(), "records").orElseThrow();
+    store.updateIndex(planned, i -> i.withPhase(IndexPhase.COPIED));
+    store.transition("upgrade", EnumSet.allOf(RecipeStatus.class), RecipeStatus.SYNCING);
+    SyncApplier across =
+        new SyncApplier(
+            store,
+            Clusters.of(Map.of("default", cluster, "old-es7", old)),
+            cluster,
+            Clock.systemUTC(),
+            Duration.ZERO);
+
+    // WHEN events of writes to the old cluster come, and one that forgot to say so
+    var outcomes =
+        across.apply(
+            List.of(
+                ChangeEvent.indexed("records", "a").onCluster("old-es7"),
+                ChangeEvent.deleted("records", "gone").onCluster("old-es7"),
+                ChangeEvent.indexed("records", "b")));
+
+    // THEN the first two are re-read from the old cluster and applied to the destination
+    assertThat(kinds(outcomes))
+        .containsExactly(
+            SyncOutcome.Kind.APPLIED, SyncOutcome.Kind.APPLIED, SyncOutcome.Kind.UNROUTED);
+    assertThat(cluster.document("records-os", "a")).isEqualTo("{\"v\":2}");
+    assertThat(cluster.version("records-os", "a")).isEqualTo(old.version("records", "a"));
+    assertThat(cluster.document("records-os", "gone")).isNull();
+    // the default cluster's own "records" was neither read into the copy nor touched
+    assertThat(cluster.document("records", "a")).isEqualTo("{\"here\":true}");
+    // and the event without a cluster is told which cluster the migration reads
+    assertThat(outcomes.get(2).reason())
+        .contains("on cluster 'default'")
+        .contains("from cluster 'old-es7'")
+        .contains("set \"cluster\" in the event");
+    assertThat(cluster.document("records-os", "b")).isNull();
   }
 }

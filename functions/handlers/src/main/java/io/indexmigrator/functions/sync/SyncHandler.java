@@ -8,7 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import io.indexmigrator.core.RetryableMigrationException;
 import io.indexmigrator.core.config.EnvironmentReader;
-import io.indexmigrator.core.search.SearchCluster;
+import io.indexmigrator.core.search.Clusters;
 import io.indexmigrator.core.state.DynamoStateStore;
 import io.indexmigrator.core.state.StateStore;
 import io.indexmigrator.core.sync.SyncApplier;
@@ -53,14 +53,14 @@ public final class SyncHandler implements RequestHandler<SQSEvent, SQSBatchRespo
   private SyncHandler(SyncConfig config) {
     this(
         config,
-        // Until sync works across clusters, events are re-read and applied in the default one.
-        ClusterRegistry.connectDefault(config.clusters()).defaultCluster(),
+        // Events of writes to a named cluster are re-read there; every write goes to the default.
+        ClusterRegistry.connectDefault(config.clusters()),
         new DynamoStateStore(AwsServiceClients.dynamo(), config.stateTable()));
   }
 
-  private SyncHandler(SyncConfig config, SearchCluster cluster, StateStore store) {
+  private SyncHandler(SyncConfig config, Clusters clusters, StateStore store) {
     this(
-        new SyncApplier(store, cluster, cluster, Clock.systemUTC()),
+        new SyncApplier(store, clusters, Clock.systemUTC()),
         new DeadLetters(AwsServiceClients.sqs(), config.deadLetterQueueUrl(), config.queueUrl()),
         new SyncMetrics(store, Clock.systemUTC()),
         config.unroutedGraceSeconds() * 1000L);
