@@ -1,6 +1,7 @@
 package io.indexmigrator.core.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -394,6 +395,36 @@ abstract class ShardCopyContract {
               () -> source.pointInTimePage(pit, 0, 1, null, 10, Duration.ofMinutes(1)));
       assertThat(page.contextLost()).isTrue();
       assertThat(page.status()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void slicesOfAWholeIndexPointInTime_areItsShards() {
+    assumeTrue(pointInTime, "no point in time on this engine");
+    String pit = source.openPointInTime(sourceIndex, Duration.ofMinutes(1));
+    try {
+      for (int shard = 0; shard < SHARDS; shard++) {
+        List<String> bySlice = new ArrayList<>();
+        String after = null;
+        for (ShardPage page = null; page == null || !page.isEmpty(); ) {
+          page = source.pointInTimePage(pit, shard, SHARDS, after, 2000, Duration.ofMinutes(1));
+          pit = page.contextId();
+          after = page.lastSortJson();
+          page.documents().forEach(d -> bySlice.add(d.id()));
+        }
+        List<String> byScroll = new ArrayList<>();
+        ShardPage page = source.openScroll(sourceIndex, shard, 2000, Duration.ofMinutes(1));
+        while (!page.isEmpty()) {
+          page.documents().forEach(d -> byScroll.add(d.id()));
+          page = source.nextScroll(page.contextId(), Duration.ofMinutes(1));
+        }
+        source.clearScroll(page.contextId());
+
+        assertThat(bySlice).as("slice " + shard).hasSameSizeAs(byScroll);
+        assertThat(bySlice).as("slice " + shard).containsExactlyInAnyOrderElementsOf(byScroll);
+      }
+    } finally {
+      source.closePointInTime(pit);
     }
   }
 
