@@ -141,7 +141,7 @@ public final class RolloverCoordinator {
               + "' to '"
               + parsed.destination().cluster()
               + "': rollover across clusters is not supported yet. The copy is complete on the"
-              + " destination; point the application at it yourself, or cancel with --keep-destinations");
+              + " destination; point the application at it yourself, then cancel with --keep to stop the sync and keep the copy");
     }
     if (parsed.sync().mode() == SyncOptions.SyncMode.POLL && !parsed.sync().acceptMissedDeletes()) {
       throw new RolloverRefusedException(
