@@ -67,6 +67,17 @@ final class StatusCommand implements Callable<Integer> {
     if (r.failure() != null) {
       out.println("  failure: " + r.failure());
     }
+    StatusReport.Clusters clusters = r.clusters();
+    if (clusters != null && !clusters.source().name().equals(clusters.destination().name())) {
+      out.printf(
+          "  from cluster %s (%s) to %s (%s)%n",
+          clusters.source().name(),
+          clusters.source().engine() == null ? "engine unknown" : clusters.source().engine(),
+          clusters.destination().name(),
+          clusters.destination().engine() == null
+              ? "engine unknown"
+              : clusters.destination().engine());
+    }
     for (StatusReport.IndexStatus i : r.indexes()) {
       out.printf(
           "  %-28s -> %-34s %-8s %s %,d / %,d docs  %d/%d slices  %s%s%s%n",

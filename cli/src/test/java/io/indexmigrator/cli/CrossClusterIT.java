@@ -213,7 +213,14 @@ class CrossClusterIT {
 
     // THEN status shows one done work item per shard, and the source keeps no open scroll
     TwinFixture.Run status = twin.cli("status", "papers", "--json");
-    JsonNode index = JSON.readTree(status.out()).at("/indexes/0");
+    JsonNode report = JSON.readTree(status.out());
+    assertThat(report.at("/clusters/source/name").asText()).isEqualTo("source");
+    assertThat(report.at("/clusters/source/engine").asText())
+        .isEqualTo(
+            SOURCE_ENGINE.distribution().name().toLowerCase() + " " + SOURCE_ENGINE.version());
+    assertThat(report.at("/clusters/destination/name").asText()).isEqualTo("default");
+    assertThat(report.at("/clusters/destination/engine").asText()).startsWith("opensearch ");
+    JsonNode index = report.at("/indexes/0");
     assertThat(index.path("docsCopied").asLong()).as(status.out()).isEqualTo(documents);
     assertThat(index.path("slicesDone").asInt()).as(status.out()).isEqualTo(4);
     assertThat(send("GET", "/_nodes/stats/indices/search", null).findValues("open_contexts"))

@@ -22,7 +22,8 @@ public record StatusReport(
     Long etaSeconds,
     List<IndexStatus> indexes,
     Sync sync,
-    Rollover rollover) {
+    Rollover rollover,
+    Clusters clusters) {
 
   /**
    * The live sync: {@code mode} none, events or poll; counters of the consumer; the queue depths
@@ -90,7 +91,8 @@ public record StatusReport(
         etaSeconds,
         indexes,
         newSync,
-        rollover);
+        rollover,
+        clusters);
   }
 
   /**
@@ -145,6 +147,39 @@ public record StatusReport(
         etaSeconds,
         indexes,
         sync,
-        rollover);
+        rollover,
+        clusters);
+  }
+
+  /**
+   * The clusters the recipe reads from and writes to, by the names recipes use, with the engine
+   * each runs as far as the caller could ask it (null otherwise).
+   */
+  public record Clusters(Side source, Side destination) {
+    /** One side: {@code name} as in the recipe, {@code engine} e.g. {@code opensearch 2.19.6}. */
+    public record Side(String name, String engine) {}
+
+    public Clusters withEngines(String sourceEngine, String destinationEngine) {
+      return new Clusters(
+          new Side(source.name(), sourceEngine), new Side(destination.name(), destinationEngine));
+    }
+  }
+
+  public StatusReport withClusters(Clusters newClusters) {
+    return new StatusReport(
+        recipe,
+        generation,
+        state,
+        execution,
+        failure,
+        updatedAt,
+        docsTotal,
+        docsCopied,
+        ratePerSecond,
+        etaSeconds,
+        indexes,
+        sync,
+        rollover,
+        newClusters);
   }
 }

@@ -1,6 +1,8 @@
 package io.indexmigrator.core.lifecycle;
 
+import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.RecipeLoader;
+import io.indexmigrator.core.search.Clusters;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.SliceRecord;
@@ -121,7 +123,24 @@ public final class StatusReporter {
         eta(total - copied, rate, allDone),
         statuses,
         sync,
-        rollover);
+        rollover,
+        clusters(recipe));
+  }
+
+  /** The recipe's two clusters by name; engines are for a caller that can reach them. */
+  private static StatusReport.Clusters clusters(RecipeRecord recipe) {
+    String source = Clusters.DEFAULT;
+    String destination = Clusters.DEFAULT;
+    try {
+      Recipe parsed = new RecipeLoader().parse(recipe.document());
+      source = parsed.source().cluster();
+      destination = parsed.destination().cluster();
+    } catch (RuntimeException unreadable) {
+      // An unreadable document says nothing more; the default is where the functions work.
+    }
+    return new StatusReport.Clusters(
+        new StatusReport.Clusters.Side(source, null),
+        new StatusReport.Clusters.Side(destination, null));
   }
 
   private static String syncMode(RecipeRecord recipe) {

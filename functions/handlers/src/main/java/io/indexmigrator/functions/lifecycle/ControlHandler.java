@@ -9,6 +9,7 @@ import io.indexmigrator.core.lifecycle.Canceller;
 import io.indexmigrator.core.lifecycle.Initializer;
 import io.indexmigrator.core.lifecycle.Lifecycle;
 import io.indexmigrator.core.lifecycle.RolloverCoordinator;
+import io.indexmigrator.core.lifecycle.StatusReport;
 import io.indexmigrator.core.lifecycle.StatusReporter;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.RecipeException;
@@ -33,6 +34,9 @@ public final class ControlHandler
   public static final List<String> REQUIRED_ENVIRONMENT = LifecycleConfig.REQUIRED;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ControlHandler.class);
 
   private final Lifecycle lifecycle;
   private final int verifySlices;
@@ -92,18 +96,37 @@ public final class ControlHandler
           case "cancel" ->
               new Canceller(lifecycle, executionStopper)
                   .cancel(required(input, "recipe"), input.path("keep").asBoolean(false));
-          case "status" ->
-              new StatusReporter(lifecycle.store())
-                  .status(required(input, "recipe"))
-                  .orElseThrow(
-                      () ->
-                          new MigrationFailedException(
-                              "no recipe named '" + input.path("recipe").asText() + "'"));
+          case "status" -> {
+            StatusReport report =
+                new StatusReporter(lifecycle.store())
+                    .status(required(input, "recipe"))
+                    .orElseThrow(
+                        () ->
+                            new MigrationFailedException(
+                                "no recipe named '" + input.path("recipe").asText() + "'"));
+            StatusReport.Clusters clusters = report.clusters();
+            yield report.withClusters(
+                clusters.withEngines(
+                    engineOf(clusters.source().name()), engineOf(clusters.destination().name())));
+          }
           default -> throw new MigrationFailedException("unknown control action '" + action + "'");
         };
     @SuppressWarnings("unchecked")
     Map<String, Object> output = JSON.convertValue(result, Map.class);
     return output;
+  }
+
+  /**
+   * What a cluster says it runs, or null when it cannot be asked now: status works from the state
+   * table, and a cluster that is down must not make it fail.
+   */
+  private String engineOf(String cluster) {
+    try {
+      return lifecycle.clusters().cluster(cluster).info().engine();
+    } catch (RuntimeException unreachable) {
+      LOG.warn("status: cannot ask cluster '{}' what it runs: {}", cluster, unreachable.toString());
+      return null;
+    }
   }
 
   private static Verifier.Mode verifyMode(JsonNode request) {
