@@ -311,17 +311,6 @@ public final class RecipeLoader {
   private static void checkSemantics(JsonNode root, Recipe recipe, List<RecipeProblem> problems) {
     // Which cluster names exist is the functions' configuration, checked at init.
     checkCopyMode(recipe, recipe.copy(), "copy.mode", problems);
-    if (recipe.isCrossCluster() && recipe.sync().mode() == SyncOptions.SyncMode.POLL) {
-      // The poller reads _seq_no ranges from the functions' own cluster, the destination here.
-      problems.add(
-          new RecipeProblem(
-              "sync.mode",
-              "'poll' does not work across clusters yet (the source is cluster '"
-                  + recipe.source().cluster()
-                  + "'); use sync.mode: events (change events naming \"cluster\": \""
-                  + recipe.source().cluster()
-                  + "\") or none"));
-    }
     Map<String, String> destinationOwners = new HashMap<>();
     for (int i = 0; i < recipe.indexes().size(); i++) {
       IndexSpec spec = recipe.indexes().get(i);

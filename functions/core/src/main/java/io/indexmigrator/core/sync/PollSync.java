@@ -2,7 +2,9 @@ package io.indexmigrator.core.sync;
 
 import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.lifecycle.Lifecycle;
+import io.indexmigrator.core.recipe.RecipeLoader;
 import io.indexmigrator.core.state.IndexRecord;
+import io.indexmigrator.core.state.RecipeRecord;
 import io.indexmigrator.core.state.RecipeRef;
 import io.indexmigrator.core.sync.poll.PollCheckpoints;
 import io.indexmigrator.core.sync.poll.PollResult;
@@ -20,19 +22,33 @@ public final class PollSync {
   private static final int MAX_DOCS_PER_INDEX = 20_000;
 
   private final Lifecycle lifecycle;
-  private final SeqNoPoller poller;
+  private final PollCheckpoints checkpoints;
   private final SyncApplier applier;
 
   public PollSync(Lifecycle lifecycle, PollCheckpoints checkpoints) {
     this.lifecycle = lifecycle;
-    this.poller = new SeqNoPoller(lifecycle.source(), checkpoints, PAGE_SIZE);
-    this.applier =
-        new SyncApplier(
-            lifecycle.store(), lifecycle.source(), lifecycle.destination(), lifecycle.clock());
+    this.checkpoints = checkpoints;
+    this.applier = new SyncApplier(lifecycle.store(), lifecycle.clusters(), lifecycle.clock());
+  }
+
+  /** The cluster a recipe's sources are polled on, by the name recipes use. */
+  private String sourceCluster(RecipeRef recipe) {
+    RecipeRecord record =
+        lifecycle
+            .store()
+            .getRecipe(recipe.name())
+            .orElseThrow(
+                () -> new MigrationFailedException("no recipe named '" + recipe.name() + "'"));
+    return new RecipeLoader().parse(record.document()).source().cluster();
+  }
+
+  private SeqNoPoller poller(String cluster) {
+    return new SeqNoPoller(lifecycle.clusters().cluster(cluster), checkpoints, PAGE_SIZE);
   }
 
   /** Takes each source's checkpoints; shards that already have one keep it (a resumed run). */
   public void begin(RecipeRef recipe) {
+    SeqNoPoller poller = poller(sourceCluster(recipe));
     for (IndexRecord index : lifecycle.store().listIndexes(recipe)) {
       poller.begin(recipe.name(), recipe.generation(), index.source());
     }
@@ -44,6 +60,8 @@ public final class PollSync {
   /** Polls every index of the recipe once, within {@code budget}, applying what it finds. */
   public Round pollOnce(RecipeRef recipe, Duration budget) {
     List<IndexRecord> indexes = lifecycle.store().listIndexes(recipe);
+    String cluster = sourceCluster(recipe);
+    SeqNoPoller poller = poller(cluster);
     long applied = 0;
     boolean caughtUp = true;
     Duration share = budget.dividedBy(Math.max(1, indexes.size()));
@@ -55,7 +73,8 @@ public final class PollSync {
               index.source(),
               MAX_DOCS_PER_INDEX,
               share,
-              events -> apply(events));
+              // The polled changes are of the source cluster's indexes: say so to the applier.
+              events -> apply(events.stream().map(e -> e.onCluster(cluster)).toList()));
       applied += result.documentsEmitted();
       caughtUp &= !result.moreRemaining();
     }
