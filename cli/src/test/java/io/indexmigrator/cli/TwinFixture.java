@@ -50,7 +50,7 @@ final class TwinFixture {
   /** The twin's second cluster ({@code --source-engine}), or null when it has none. */
   final SampleIndex sourceCluster;
 
-  private TwinFixture(Optional<EngineVersion> sourceEngine) throws IOException {
+  private TwinFixture(Optional<EngineVersion> sourceEngine, boolean faultProxy) throws IOException {
     stateDir = Files.createTempDirectory("migrator-it-twin");
     Path home = Path.of("..").toAbsolutePath().normalize();
     System.setProperty("migrator.home", home.toString());
@@ -63,6 +63,9 @@ final class TwinFixture {
                 sourceEngine,
                 TwinOptions.DEFAULT_STACK,
                 cluster -> {
+                  if (!faultProxy) {
+                    return cluster;
+                  }
                   try {
                     proxy = new FaultProxy(cluster);
                   } catch (IOException e) {
@@ -82,7 +85,7 @@ final class TwinFixture {
 
   static synchronized TwinFixture get() throws IOException {
     if (shared == null) {
-      shared = new TwinFixture(Optional.empty());
+      shared = new TwinFixture(Optional.empty(), true);
     }
     return shared;
   }
@@ -92,7 +95,16 @@ final class TwinFixture {
    * it; the caller closes it.
    */
   static TwinFixture withSource(EngineVersion sourceEngine) throws IOException {
-    return new TwinFixture(Optional.of(sourceEngine));
+    return new TwinFixture(Optional.of(sourceEngine), true);
+  }
+
+  /**
+   * The same, with the functions reaching the destination directly, as on {@code migrator local
+   * up}: no {@link #proxy} (it stays null) between them and the cluster. For benchmarks, where the
+   * proxy would carry every bulk request of a reader copy through this JVM.
+   */
+  static TwinFixture withSourceUnproxied(EngineVersion sourceEngine) throws IOException {
+    return new TwinFixture(Optional.of(sourceEngine), false);
   }
 
   void close() {
