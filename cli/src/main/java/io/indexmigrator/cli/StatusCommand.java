@@ -1,5 +1,6 @@
 package io.indexmigrator.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.indexmigrator.core.lifecycle.StatusReport;
 import io.indexmigrator.core.lifecycle.StatusReporter;
 import io.indexmigrator.core.state.DynamoStateStore;
@@ -172,6 +173,7 @@ final class StatusCommand implements Callable<Integer> {
           }
           report = report.withSync(report.sync().withPollCheckpoints(byIndex));
         }
+        report = report.withClusters(engines(report.clusters()));
         final StatusReport withSync = report;
         if (withSync.execution() != null) {
           String status;
@@ -187,6 +189,30 @@ final class StatusCommand implements Callable<Integer> {
         }
         return withSync;
       }
+    }
+
+    private StatusReport.Clusters engines;
+
+    /**
+     * The recipe's clusters with their engines, asked once per watch through the control function
+     * (which reaches the clusters where this machine may not); without engines if that fails.
+     */
+    private StatusReport.Clusters engines(StatusReport.Clusters clusters) {
+      if (engines == null) {
+        try {
+          JsonNode answer =
+              ControlCall.invoke(
+                  target,
+                  ControlCall.JSON.createObjectNode().put("action", "engines").put("recipe", name));
+          engines =
+              clusters.withEngines(
+                  answer.at("/source/engine").textValue(),
+                  answer.at("/destination/engine").textValue());
+        } catch (UserError unreachable) {
+          return clusters;
+        }
+      }
+      return engines;
     }
 
     /** Messages in the queue, visible or in flight; null when the queue cannot be read. */

@@ -109,6 +109,20 @@ public final class ControlHandler
                 clusters.withEngines(
                     engineOf(clusters.source().name()), engineOf(clusters.destination().name())));
           }
+          case "engines" -> {
+            // What the recipe's clusters run, for a CLI that reads status from the state table
+            // but may not reach the clusters itself (they often live in the functions' VPC).
+            StatusReport.Clusters clusters =
+                new StatusReporter(lifecycle.store())
+                    .status(required(input, "recipe"))
+                    .orElseThrow(
+                        () ->
+                            new MigrationFailedException(
+                                "no recipe named '" + input.path("recipe").asText() + "'"))
+                    .clusters();
+            yield clusters.withEngines(
+                engineOf(clusters.source().name()), engineOf(clusters.destination().name()));
+          }
           default -> throw new MigrationFailedException("unknown control action '" + action + "'");
         };
     @SuppressWarnings("unchecked")
