@@ -30,6 +30,24 @@ final class DemoCommand implements Callable<Integer> {
   static final String ALIAS = "records";
   static final String FIRST_INDEX = "records-v1";
 
+  /**
+   * The records' new mapping, in both demos: keywords, creators and resource_type become keyword
+   * fields (facetable); titles keep full text and gain a keyword sub-field for sorting. Indented
+   * for its place under {@code indexes[0].mappings.properties}.
+   */
+  static final String REMAPPED_PROPERTIES =
+      """
+      recid: {type: keyword}
+      title: {type: text, fields: {raw: {type: keyword, ignore_above: 256}}}
+      creators: {type: text, fields: {raw: {type: keyword}}}
+      publication_year: {type: short}
+      resource_type: {type: keyword}
+      keywords: {type: keyword}
+      doi: {type: keyword}
+      downloads: {type: integer}"""
+          .indent(8)
+          .stripLeading();
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -109,21 +127,14 @@ final class DemoCommand implements Callable<Integer> {
           - source: %s
             mappings:
               properties:
-                recid: {type: keyword}
-                title: {type: text, fields: {raw: {type: keyword, ignore_above: 256}}}
-                creators: {type: text, fields: {raw: {type: keyword}}}
-                publication_year: {type: short}
-                resource_type: {type: keyword}
-                keywords: {type: keyword}
-                doi: {type: keyword}
-                downloads: {type: integer}
+                %s
         copy:
           slices: 4
           batchSize: 2000
         rollover:
           verify: checksum
         """
-            .formatted(RECIPE, ALIAS));
+            .formatted(RECIPE, ALIAS, REMAPPED_PROPERTIES));
     out.println("  recipe: " + recipe);
 
     step(out, "migrator init " + RECIPE);
@@ -215,20 +226,13 @@ final class DemoCommand implements Callable<Integer> {
             destination: %s
             mappings:
               properties:
-                recid: {type: keyword}
-                title: {type: text, fields: {raw: {type: keyword, ignore_above: 256}}}
-                creators: {type: text, fields: {raw: {type: keyword}}}
-                publication_year: {type: short}
-                resource_type: {type: keyword}
-                keywords: {type: keyword}
-                doi: {type: keyword}
-                downloads: {type: integer}
+                %s
         copy:
           batchSize: 2000
         sync:
           mode: events
         """
-            .formatted(UPGRADE_RECIPE, ALIAS, UPGRADE_DESTINATION));
+            .formatted(UPGRADE_RECIPE, ALIAS, UPGRADE_DESTINATION, REMAPPED_PROPERTIES));
     out.println("  recipe: " + recipe);
 
     step(out, "migrator init " + UPGRADE_RECIPE);

@@ -358,6 +358,11 @@ public final class CopyCoordinator {
 
   /** Whether the slice's recipe generation is being (or was) cancelled or replaced. */
   private boolean isCancelled(SliceKey key) {
+    return isCancelled(lifecycle, key);
+  }
+
+  /** Whether the slice's recipe generation is being (or was) cancelled or replaced. */
+  static boolean isCancelled(Lifecycle lifecycle, SliceKey key) {
     return lifecycle
         .store()
         .getRecipe(key.recipe().name())

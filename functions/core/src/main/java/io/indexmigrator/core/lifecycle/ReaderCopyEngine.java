@@ -17,7 +17,6 @@ import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.search.ShardPages;
 import io.indexmigrator.core.state.ConflictException;
 import io.indexmigrator.core.state.IndexRecord;
-import io.indexmigrator.core.state.RecipeStatus;
 import io.indexmigrator.core.state.SliceKey;
 import io.indexmigrator.core.state.SliceProgress;
 import io.indexmigrator.core.state.SliceRecord;
@@ -178,15 +177,7 @@ final class ReaderCopyEngine implements CopyEngine {
   }
 
   private boolean cancelled(SliceKey key) {
-    return lifecycle
-        .store()
-        .getRecipe(key.recipe().name())
-        .map(
-            r ->
-                r.generation() != key.recipe().generation()
-                    || r.status() == RecipeStatus.CANCELLING
-                    || r.status() == RecipeStatus.CANCELLED)
-        .orElse(true);
+    return CopyCoordinator.isCancelled(lifecycle, key);
   }
 
   private static String newPass() {

@@ -97,37 +97,28 @@ public final class ControlHandler
               new Canceller(lifecycle, executionStopper)
                   .cancel(required(input, "recipe"), input.path("keep").asBoolean(false));
           case "status" -> {
-            StatusReport report =
-                new StatusReporter(lifecycle.store())
-                    .status(required(input, "recipe"))
-                    .orElseThrow(
-                        () ->
-                            new MigrationFailedException(
-                                "no recipe named '" + input.path("recipe").asText() + "'"));
-            StatusReport.Clusters clusters = report.clusters();
-            yield report.withClusters(
-                clusters.withEngines(
-                    engineOf(clusters.source().name()), engineOf(clusters.destination().name())));
+            StatusReport report = status(required(input, "recipe"));
+            yield report.withClusters(withEngines(report.clusters()));
           }
-          case "engines" -> {
-            // What the recipe's clusters run, for a CLI that reads status from the state table
-            // but may not reach the clusters itself (they often live in the functions' VPC).
-            StatusReport.Clusters clusters =
-                new StatusReporter(lifecycle.store())
-                    .status(required(input, "recipe"))
-                    .orElseThrow(
-                        () ->
-                            new MigrationFailedException(
-                                "no recipe named '" + input.path("recipe").asText() + "'"))
-                    .clusters();
-            yield clusters.withEngines(
-                engineOf(clusters.source().name()), engineOf(clusters.destination().name()));
-          }
+          // What the recipe's clusters run, for a CLI that reads status from the state table but
+          // may not reach the clusters itself (they often live in the functions' VPC).
+          case "engines" -> withEngines(status(required(input, "recipe")).clusters());
           default -> throw new MigrationFailedException("unknown control action '" + action + "'");
         };
     @SuppressWarnings("unchecked")
     Map<String, Object> output = JSON.convertValue(result, Map.class);
     return output;
+  }
+
+  private StatusReport status(String recipe) {
+    return new StatusReporter(lifecycle.store())
+        .status(recipe)
+        .orElseThrow(() -> new MigrationFailedException("no recipe named '" + recipe + "'"));
+  }
+
+  private StatusReport.Clusters withEngines(StatusReport.Clusters clusters) {
+    return clusters.withEngines(
+        engineOf(clusters.source().name()), engineOf(clusters.destination().name()));
   }
 
   /**
