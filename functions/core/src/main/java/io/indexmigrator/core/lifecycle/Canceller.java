@@ -66,6 +66,19 @@ public final class Canceller {
               + name
               + "' is already rolled over: the destinations are live, so there is nothing to cancel");
     }
+    if (recipe.status() == RecipeStatus.SWITCHED) {
+      throw new MigrationFailedException(
+          "recipe '"
+              + name
+              + "' has switched the application to cluster '"
+              + lifecycle.parsedRecipe(recipe).destination().cluster()
+              + "': cancel would delete the indexes it now uses. Run 'migrator rollback "
+              + name
+              + "' to switch back to the source (it refuses if the destination was written), or"
+              + " 'migrator commit "
+              + name
+              + "' to keep the switch");
+    }
     String previous = recipe.status().name();
     boolean syncMayWrite = syncConsumerMayRun(recipe.status());
     if (recipe.status() == RecipeStatus.CANCELLED) {

@@ -35,13 +35,23 @@ final class CutoverDelta {
   private final SearchCluster destination;
   private final SyncApplier applier;
   private final ConcurrentReads reads;
+  private final String sourceCluster;
 
+  /**
+   * @param sourceCluster the name of the cluster {@code source} is: the writes are applied as
+   *     change events of that cluster, so the applier re-reads them there
+   */
   CutoverDelta(
-      SearchCluster source, SearchCluster destination, SyncApplier applier, ConcurrentReads reads) {
+      SearchCluster source,
+      SearchCluster destination,
+      SyncApplier applier,
+      ConcurrentReads reads,
+      String sourceCluster) {
     this.source = source;
     this.destination = destination;
     this.applier = applier;
     this.reads = reads;
+    this.sourceCluster = sourceCluster;
   }
 
   /** Each source shard's global checkpoint at one moment: nothing at or below it can change. */
@@ -212,7 +222,11 @@ final class CutoverDelta {
     ids.forEach(
         (id, routing) ->
             events.add(
-                new ChangeEvent(index.source(), id, ChangeEvent.Op.INDEX, null, null, routing)));
+                new ChangeEvent(index.source(), id, ChangeEvent.Op.INDEX, null, null, routing)
+                    .onCluster(
+                        io.indexmigrator.core.search.Clusters.DEFAULT.equals(sourceCluster)
+                            ? null
+                            : sourceCluster)));
     int applied = 0;
     for (SyncOutcome outcome : applier.apply(events)) {
       if (outcome.kind() == SyncOutcome.Kind.APPLIED) {

@@ -2,11 +2,13 @@ package io.indexmigrator.core.lifecycle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.indexmigrator.core.MigrationFailedException;
+import io.indexmigrator.core.publish.SwitchPublisher;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.SyncOptions;
 import io.indexmigrator.core.search.AliasAction;
 import io.indexmigrator.core.search.AliasInfo;
 import io.indexmigrator.core.search.ResolvedExpression;
+import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.state.ConflictException;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
@@ -80,6 +82,7 @@ public final class RolloverCoordinator {
   private final int verifySlices;
   private final Timing timing;
   private final ConcurrentReads reads;
+  private final SwitchPublisher publisher;
 
   /**
    * How often and how long the rollover polls (counts, the queue after the fence); shorter in
@@ -91,15 +94,37 @@ public final class RolloverCoordinator {
         new Timing(Duration.ofMillis(40), Duration.ofSeconds(30), Duration.ofSeconds(60));
   }
 
+  /** In-cluster only: a cross-cluster cut-over is refused, having nowhere to publish. */
   public RolloverCoordinator(Lifecycle lifecycle, int verifySlices) {
-    this(lifecycle, verifySlices, Timing.DEFAULT, ConcurrentReads.VIRTUAL);
+    this(lifecycle, verifySlices, SwitchPublisher.NONE);
+  }
+
+  /**
+   * @param publisher where a cross-cluster cut-over tells applications to use the new cluster
+   */
+  public RolloverCoordinator(Lifecycle lifecycle, int verifySlices, SwitchPublisher publisher) {
+    this(lifecycle, verifySlices, Timing.DEFAULT, ConcurrentReads.VIRTUAL, publisher);
   }
 
   RolloverCoordinator(Lifecycle lifecycle, int verifySlices, Timing timing, ConcurrentReads reads) {
+    this(lifecycle, verifySlices, timing, reads, SwitchPublisher.NONE);
+  }
+
+  RolloverCoordinator(
+      Lifecycle lifecycle,
+      int verifySlices,
+      Timing timing,
+      ConcurrentReads reads,
+      SwitchPublisher publisher) {
     this.lifecycle = lifecycle;
     this.verifySlices = verifySlices;
     this.timing = timing;
     this.reads = reads;
+    this.publisher = publisher;
+  }
+
+  private ClusterSwitch clusterSwitch() {
+    return new ClusterSwitch(lifecycle, publisher, this);
   }
 
   /** {@link #rollover(String, Verifier.Mode, String)} with an owner of its own. */
@@ -125,23 +150,42 @@ public final class RolloverCoordinator {
     if (recipe.status() == RecipeStatus.ROLLED_OVER) {
       throw new RolloverRefusedException("recipe '" + name + "' is already rolled over");
     }
+    if (recipe.status() == RecipeStatus.SWITCHED) {
+      throw new RolloverRefusedException(
+          "recipe '"
+              + name
+              + "' has already switched to cluster '"
+              + lifecycle.parsedRecipe(recipe).destination().cluster()
+              + "': run 'migrator commit "
+              + name
+              + "' to keep the switch or 'migrator rollback "
+              + name
+              + "' to undo it");
+    }
     if (!Set.of(RecipeStatus.COPIED, RecipeStatus.SYNCING, RecipeStatus.ROLLING_OVER)
         .contains(recipe.status())) {
       throw new RolloverRefusedException(notReady(recipe));
     }
     Recipe parsed = lifecycle.parsedRecipe(recipe);
     if (parsed.isCrossCluster()) {
-      // The in-cluster cut-over blocks and swaps on one cluster; across clusters it would block
-      // and swap indexes of the destination's cluster that merely share the source's names.
-      throw new RolloverRefusedException(
-          "recipe '"
-              + name
-              + "' copies from cluster '"
-              + parsed.source().cluster()
-              + "' to '"
-              + parsed.destination().cluster()
-              + "': rollover across clusters is not supported yet. The copy is complete on the"
-              + " destination; point the application at it yourself, then cancel with --keep to stop the sync and keep the copy");
+      // Applications learn of the new cluster only from the published switch: without somewhere
+      // to publish it, the cut-over would block the source and tell nobody.
+      if (!publisher.configured()) {
+        throw new RolloverRefusedException(
+            "recipe '"
+                + name
+                + "' moves indexes to another cluster, and its cut-over publishes the new endpoint,"
+                + " but "
+                + SwitchPublisher.notConfigured().getMessage());
+      }
+      if (parsed.rollover().deleteSourceAfter()) {
+        throw new RolloverRefusedException(
+            "recipe '"
+                + name
+                + "' sets rollover.deleteSourceAfter, but across clusters the source is kept"
+                + " (write-blocked) as the rollback point until 'migrator commit'; remove the"
+                + " setting, and delete the old indexes yourself after the commit");
+      }
     }
     if (parsed.sync().mode() == SyncOptions.SyncMode.POLL && !parsed.sync().acceptMissedDeletes()) {
       throw new RolloverRefusedException(
@@ -238,13 +282,13 @@ public final class RolloverCoordinator {
     if (recipe.status() != RecipeStatus.ROLLING_OVER) {
       // It stopped before it blocked anything (or after it finished): record why, free the lease.
       RolloverRecord released = record.withLease(null, null);
-      lifecycle
-          .store()
-          .saveRollover(
-              recipe.status() == RecipeStatus.ROLLED_OVER ? released : released.withFailure(cause));
+      // Switched across clusters counts as done: the source stays blocked as the rollback point.
+      boolean done =
+          recipe.status() == RecipeStatus.ROLLED_OVER || recipe.status() == RecipeStatus.SWITCHED;
+      lifecycle.store().saveRollover(done ? released : released.withFailure(cause));
       return new RolloverReport(
           name,
-          recipe.status() == RecipeStatus.ROLLED_OVER,
+          done,
           null,
           List.of(),
           valueOr(record.writeBlockedMillis()),
@@ -268,6 +312,23 @@ public final class RolloverCoordinator {
         0,
         Map.of(),
         cause + "; no alias was changed and the write blocks were lifted");
+  }
+
+  /**
+   * Keeps a cross-cluster switch: releases the source (lifts its write block unless {@code
+   * keepSourceBlocked}; never deletes it) and finishes the recipe.
+   */
+  public RolloverReport commit(String name, boolean keepSourceBlocked, String owner) {
+    return clusterSwitch().commit(name, keepSourceBlocked, owner);
+  }
+
+  /**
+   * Undoes a cross-cluster switch before commit: publishes the source cluster again, removes the
+   * aliases the switch created and lifts the source's block; refused if the destination has been
+   * written since the switch.
+   */
+  public RolloverReport rollback(String name, String owner) {
+    return clusterSwitch().rollback(name, owner);
   }
 
   private RolloverRecord acquireLease(RecipeRef ref, String owner) {
@@ -305,22 +366,23 @@ public final class RolloverCoordinator {
   private RolloverReport cutOver(
       RecipeRef ref, Recipe parsed, Verifier.Mode mode, RolloverRecord record) {
     String name = ref.name();
+    SearchCluster source = lifecycle.sourceOf(parsed);
+    SearchCluster destination = lifecycle.destinationOf(parsed);
     List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
     boolean synced = parsed.sync().mode() != SyncOptions.SyncMode.NONE;
     CutoverDelta delta =
         new CutoverDelta(
-            lifecycle.source(),
-            lifecycle.destination(),
-            new SyncApplier(
-                lifecycle.store(), lifecycle.source(), lifecycle.destination(), lifecycle.clock()),
-            reads);
-    Verifier verifier =
-        new Verifier(lifecycle.source(), lifecycle.destination(), verifySlices, 1000);
+            source,
+            destination,
+            new SyncApplier(lifecycle.store(), lifecycle.clusters(), lifecycle.clock()),
+            reads,
+            parsed.source().cluster());
+    Verifier verifier = new Verifier(source, destination, verifySlices, 1000);
 
     // A destination just copied is still merging; a block set meanwhile lasts longer (its
     // refreshes and cluster-state updates wait for the cores). The wait is before the marks, so
     // the passes below still see every write made during it.
-    awaitMergesSettled(indexes);
+    awaitMergesSettled(destination, indexes);
     // Before the block: marks first, then the full comparison, then catch-up passes.
     Map<String, CutoverDelta.Marks> marks = new HashMap<>();
     Map<String, Map<String, String>> carried = new HashMap<>();
@@ -372,7 +434,7 @@ public final class RolloverCoordinator {
     }
     List<IndexRecord> blocked = new ArrayList<>();
     for (IndexRecord index : indexes) {
-      blocked.add(markBlock(index));
+      blocked.add(markBlock(source, index));
     }
     record =
         lifecycle
@@ -383,7 +445,7 @@ public final class RolloverCoordinator {
     BlockedWindow window = new BlockedWindow(blockedAt);
     for (IndexRecord index : blocked) {
       if (index.writeBlockSetByUs()) {
-        lifecycle.source().setWriteBlock(index.source(), true);
+        source.setWriteBlock(index.source(), true);
       }
     }
     window.step("block");
@@ -423,6 +485,8 @@ public final class RolloverCoordinator {
     // Only a consumer applying change events can still bring the counts together.
     List<VerificationResult> results =
         countsAgree(
+            source,
+            destination,
             indexes,
             mode,
             stillDiffering,
@@ -443,6 +507,19 @@ public final class RolloverCoordinator {
       boolean batchesDone =
           parsed.sync().mode() != SyncOptions.SyncMode.EVENTS || awaitBatchesPastFence();
       window.step("fence");
+      if (batchesDone && parsed.isCrossCluster()) {
+        return clusterSwitch()
+            .switchOver(
+                ref,
+                parsed,
+                record,
+                indexes,
+                results,
+                window,
+                backlogAtBlock,
+                blockedAt,
+                mode.name().toLowerCase());
+      }
       if (!batchesDone) {
         passed = false;
         notSwapped =
@@ -480,13 +557,13 @@ public final class RolloverCoordinator {
           window.steps(),
           failure + "; no alias was changed and the write blocks were lifted");
     }
-    liftBlocks(blocked);
+    liftBlocks(source, blocked);
     window.step("unblock");
     long writeBlockedMillis = (System.nanoTime() - blockedAt) / 1_000_000;
     forgetBlocks(blocked);
     if (parsed.rollover().deleteSourceAfter()) {
       for (IndexRecord index : indexes) {
-        lifecycle.source().deleteIndex(index.source());
+        source.deleteIndex(index.source());
       }
     }
     lifecycle
@@ -524,10 +601,10 @@ public final class RolloverCoordinator {
   }
 
   /** Until no merge runs on the destinations, for at most {@link Timing#mergeWait()}. */
-  private void awaitMergesSettled(List<IndexRecord> indexes) {
+  private void awaitMergesSettled(SearchCluster destination, List<IndexRecord> indexes) {
     long deadline = System.nanoTime() + timing.mergeWait().toNanos();
     for (IndexRecord index : indexes) {
-      while (lifecycle.destination().mergesRunning(index.destination()) > 0) {
+      while (destination.mergesRunning(index.destination()) > 0) {
         if (System.nanoTime() > deadline) {
           LOG.info("'{}' still merging; blocking anyway", index.destination());
           return;
@@ -546,6 +623,8 @@ public final class RolloverCoordinator {
    * only be a delete the consumer has not applied yet.
    */
   private List<VerificationResult> countsAgree(
+      SearchCluster source,
+      SearchCluster destination,
       List<IndexRecord> indexes,
       Verifier.Mode mode,
       Map<String, Map<String, CutoverDelta.Kind>> differing,
@@ -559,14 +638,14 @@ public final class RolloverCoordinator {
         var sourceSide =
             reads.start(
                 () -> {
-                  lifecycle.source().refresh(index.source());
-                  return lifecycle.source().count(index.source());
+                  source.refresh(index.source());
+                  return source.count(index.source());
                 });
         var destinationSide =
             reads.start(
                 () -> {
-                  lifecycle.destination().refresh(index.destination());
-                  return lifecycle.destination().count(index.destination());
+                  destination.refresh(index.destination());
+                  return destination.count(index.destination());
                 });
         long sourceCount = ConcurrentReads.join(sourceSide);
         long destinationCount = ConcurrentReads.join(destinationSide);
@@ -602,7 +681,7 @@ public final class RolloverCoordinator {
   }
 
   /** The outcome of settling a rollover that stopped half-way. */
-  private record Settled(boolean committed, RolloverRecord record, RolloverReport finished) {}
+  record Settled(boolean committed, RolloverRecord record, RolloverReport finished) {}
 
   /**
    * Settles what an earlier attempt left: if its alias swap committed (the cluster says so,
@@ -610,6 +689,9 @@ public final class RolloverCoordinator {
    * again.
    */
   private Settled settle(RecipeRef ref, Recipe parsed, String cause) {
+    if (parsed.isCrossCluster()) {
+      return clusterSwitch().settle(ref, parsed, cause);
+    }
     List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
     RolloverRecord record = lifecycle.store().getRollover(ref).orElseThrow();
     boolean committed =
@@ -618,11 +700,11 @@ public final class RolloverCoordinator {
     if (!committed) {
       // Unfenced before unblocked: once writes flow, the consumers must apply deletes again.
       record = unfence(record, "stopped before the alias swap: " + cause);
-      liftBlocks(indexes);
+      liftBlocks(lifecycle.source(), indexes);
       forgetBlocks(indexes);
       return new Settled(false, record, null);
     }
-    liftBlocks(indexes);
+    liftBlocks(lifecycle.source(), indexes);
     forgetBlocks(indexes);
     Instant now = lifecycle.clock().instant();
     lifecycle
@@ -730,7 +812,7 @@ public final class RolloverCoordinator {
     try {
       lifecycle.store().saveRollover(failed);
     } finally {
-      liftBlocks(indexes);
+      liftBlocks(lifecycle.sourceOf(parsed), indexes);
     }
     forgetBlocks(indexes);
     RecipeStatus back =
@@ -748,7 +830,7 @@ public final class RolloverCoordinator {
    * the blocks are lifted all the same: a consumer that cannot read the table cannot apply either,
    * and the application's writes matter more than an event the queue will offer again.
    */
-  private RolloverRecord unfence(RolloverRecord record, String why) {
+  RolloverRecord unfence(RolloverRecord record, String why) {
     try {
       return lifecycle.store().saveRollover(record.withFailure(why));
     } catch (RuntimeException e) {
@@ -758,12 +840,12 @@ public final class RolloverCoordinator {
     }
   }
 
-  private static long valueOr(Long value) {
+  static long valueOr(Long value) {
     return value == null ? 0 : value;
   }
 
   /** Where the write-blocked time goes, step by step, so an operator can see what to tune. */
-  private static final class BlockedWindow {
+  static final class BlockedWindow {
     private final Map<String, Long> steps = new LinkedHashMap<>();
     private long last;
 
@@ -807,26 +889,26 @@ public final class RolloverCoordinator {
   }
 
   /** Records that we are about to block the source, unless somebody else's block is there. */
-  private IndexRecord markBlock(IndexRecord index) {
+  private IndexRecord markBlock(SearchCluster source, IndexRecord index) {
     if (index.writeBlockSetByUs()) {
       return index;
     }
-    if (isWriteBlocked(index.source())) {
+    if (isWriteBlocked(source, index.source())) {
       // Somebody else's block: leave it, and never lift it.
       return index;
     }
     return lifecycle.store().updateIndex(index, i -> i.withWriteBlockSetByUs(true));
   }
 
-  private void liftBlocks(List<IndexRecord> blocked) {
+  static void liftBlocks(SearchCluster source, List<IndexRecord> blocked) {
     for (IndexRecord index : blocked) {
       if (index.writeBlockSetByUs()) {
-        lifecycle.source().setWriteBlock(index.source(), false);
+        source.setWriteBlock(index.source(), false);
       }
     }
   }
 
-  private void forgetBlocks(List<IndexRecord> blocked) {
+  void forgetBlocks(List<IndexRecord> blocked) {
     for (IndexRecord index : blocked) {
       if (index.writeBlockSetByUs()) {
         IndexRecord current =
@@ -836,8 +918,8 @@ public final class RolloverCoordinator {
     }
   }
 
-  private boolean isWriteBlocked(String index) {
-    var settings = lifecycle.source().getSettings(index);
+  static boolean isWriteBlocked(SearchCluster source, String index) {
+    var settings = source.getSettings(index);
     return settings.path("index.blocks.write").asBoolean(false);
   }
 
@@ -887,7 +969,7 @@ public final class RolloverCoordinator {
         + "; rollover needs a finished copy";
   }
 
-  private static String toJson(Object value) {
+  static String toJson(Object value) {
     try {
       return JSON.writeValueAsString(value);
     } catch (Exception e) {

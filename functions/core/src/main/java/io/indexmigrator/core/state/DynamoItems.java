@@ -208,6 +208,7 @@ final class DynamoItems {
       item.put("drainedBacklog", n(r.drainedBacklog()));
     }
     put(item, "failure", r.failure());
+    put(item, "switch", r.switchJson());
     put(item, "owner", r.owner());
     put(item, "leaseUntil", r.leaseUntil());
     item.put(VERSION, n(r.version()));
@@ -225,6 +226,7 @@ final class DynamoItems {
         str(item, "verification"),
         item.containsKey("drainedBacklog") ? number(item, "drainedBacklog") : null,
         str(item, "failure"),
+        str(item, "switch"),
         str(item, "owner"),
         instant(item, "leaseUntil"),
         number(item, VERSION));

@@ -7,6 +7,11 @@ public enum RecipeStatus {
   COPIED,
   SYNCING,
   ROLLING_OVER,
+  /**
+   * Across clusters: the application was told to use the destination's cluster; the source is
+   * frozen (write-blocked) as the rollback point until {@code commit} or {@code rollback}.
+   */
+  SWITCHED,
   ROLLED_OVER,
   CANCELLING,
   CANCELLED,

@@ -8,5 +8,12 @@ public enum RolloverPhase {
   VERIFIED,
   SWAPPED,
   UNBLOCKED,
+  /**
+   * Across clusters, instead of UNBLOCKED: the new endpoint is published, the source stays blocked
+   * (the rollback point) until commit or rollback.
+   */
+  SWITCHED,
+  /** A switch undone before commit: the old endpoint published again, the source unblocked. */
+  ROLLED_BACK,
   FAILED
 }

@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param verificationJson the verifier's summary as JSON (at most 100 KB), or null
  * @param drainedBacklog how many sync events were applied while writes were blocked
  * @param failure why the rollover failed, or null
+ * @param switchJson what a cross-cluster cut-over published or is about to publish (the {@code
+ *     EndpointSwitch} and the destinations' shard checkpoints at the switch), or null
  * @param owner who holds the rollover lease (a Step Functions execution, a CLI call), or null
  * @param leaseUntil until when {@code owner} may act alone: past it, the owner is known to have
  *     stopped (it outlives every Lambda timeout), and the next rollover or cancel may take over
@@ -25,6 +27,7 @@ public record RolloverRecord(
     String verificationJson,
     Long drainedBacklog,
     String failure,
+    String switchJson,
     String owner,
     Instant leaseUntil,
     long version) {
@@ -53,6 +56,7 @@ public record RolloverRecord(
         null,
         null,
         null,
+        null,
         0);
   }
 
@@ -71,6 +75,7 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         failure,
+        switchJson,
         owner,
         leaseUntil,
         version);
@@ -87,6 +92,7 @@ public record RolloverRecord(
         json,
         drainedBacklog,
         failure,
+        switchJson,
         owner,
         leaseUntil,
         version);
@@ -104,6 +110,7 @@ public record RolloverRecord(
         verificationJson,
         drained,
         failure,
+        switchJson,
         owner,
         leaseUntil,
         version);
@@ -121,6 +128,7 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         failure,
+        switchJson,
         owner,
         leaseUntil,
         version);
@@ -137,6 +145,7 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         message,
+        switchJson,
         owner,
         leaseUntil,
         version);
@@ -153,6 +162,7 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         failure,
+        switchJson,
         owner,
         leaseUntil,
         version);
@@ -169,6 +179,7 @@ public record RolloverRecord(
         verificationJson,
         drained,
         failure,
+        switchJson,
         owner,
         leaseUntil,
         version);
@@ -186,6 +197,7 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         failure,
+        switchJson,
         newOwner,
         until,
         version);
@@ -208,6 +220,25 @@ public record RolloverRecord(
         null,
         null,
         null,
+        null,
+        owner,
+        leaseUntil,
+        version);
+  }
+
+  /** What the cut-over publishes (or published); see {@link #switchJson()}. */
+  public RolloverRecord withSwitch(String json) {
+    return new RolloverRecord(
+        recipeName,
+        generation,
+        phase,
+        blockedAt,
+        unblockedAt,
+        writeBlockedMillis,
+        verificationJson,
+        drainedBacklog,
+        failure,
+        json,
         owner,
         leaseUntil,
         version);
@@ -224,6 +255,7 @@ public record RolloverRecord(
         verificationJson,
         drainedBacklog,
         failure,
+        switchJson,
         owner,
         leaseUntil,
         newVersion);

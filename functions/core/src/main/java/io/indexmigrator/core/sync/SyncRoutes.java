@@ -35,11 +35,16 @@ final class SyncRoutes {
           RecipeStatus.COPIED,
           RecipeStatus.SYNCING,
           RecipeStatus.ROLLING_OVER,
+          RecipeStatus.SWITCHED,
           RecipeStatus.FAILED);
 
   /** From these on, the rollover may be moving or have moved the aliases to the destination. */
   private static final Set<RolloverPhase> FENCED_PHASES =
-      Set.of(RolloverPhase.VERIFIED, RolloverPhase.SWAPPED, RolloverPhase.UNBLOCKED);
+      Set.of(
+          RolloverPhase.VERIFIED,
+          RolloverPhase.SWAPPED,
+          RolloverPhase.UNBLOCKED,
+          RolloverPhase.SWITCHED);
 
   /** Names remembered at most; an application writing to ever new indexes cannot exhaust memory. */
   private static final int MAX_NAMES = 10_000;
@@ -108,7 +113,9 @@ final class SyncRoutes {
       return true;
     }
     return switch (recipe.get().status()) {
-      case ROLLED_OVER, CANCELLING, CANCELLED -> true;
+      // Switched: the application may write to the destination; nothing of the (blocked) source
+      // may overwrite that.
+      case ROLLED_OVER, SWITCHED, CANCELLING, CANCELLED -> true;
       case ROLLING_OVER ->
           store
               .getRollover(index.recipe())
