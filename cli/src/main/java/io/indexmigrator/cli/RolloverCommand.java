@@ -108,7 +108,9 @@ final class RolloverCommand implements Callable<Integer> {
           sfn.startExecution(
                   r ->
                       r.stateMachineArn(target.stateMachineArn("RolloverStateMachine"))
-                          .name(executionName())
+                          .name(
+                              ExecutionNames.unique(
+                                  name, "rollover", Instant.now(), ExecutionNames.MAX))
                           .input(input.toString()))
               .executionArn();
       while (true) {
@@ -125,13 +127,6 @@ final class RolloverCommand implements Callable<Integer> {
   }
 
   private static final Duration POLL = Duration.ofMillis(200);
-
-  private String executionName() {
-    // Execution names allow 80 characters of [A-Za-z0-9-_].
-    String safe = name.replaceAll("[^A-Za-z0-9_-]", "-");
-    safe = safe.substring(0, Math.min(safe.length(), 50));
-    return safe + "-rollover-" + Instant.now().toEpochMilli();
-  }
 
   /** The error the execution ended with, as one line: exit 2 when nothing was changed. */
   private RuntimeException failure(String arn, DescribeExecutionResponse execution) {

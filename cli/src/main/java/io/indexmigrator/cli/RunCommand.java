@@ -73,7 +73,9 @@ final class RunCommand implements Callable<Integer> {
               : 0;
         }
       }
-      String executionName = name + "-g" + recipe.generation() + "-" + Instant.now().toEpochMilli();
+      String executionName =
+          ExecutionNames.unique(
+              name, "g" + recipe.generation(), Instant.now(), ExecutionNames.MAX_RUN);
       String arn =
           sfn.startExecution(
                   r ->

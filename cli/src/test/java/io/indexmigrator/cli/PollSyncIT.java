@@ -30,7 +30,7 @@ class PollSyncIT {
 
   @Test
   void appendOnlyWrites_duringAndAfterTheCopy_areSyncedByPolling() throws Exception {
-    String name = "poll-stats";
+    String name = TwinFixture.fresh("poll-stats");
     twin.cluster.create(name + "-v1", name);
     twin.cluster.load(name + "-v1", 2000, 3);
     AppendingWriter writer = new AppendingWriter(name, 200);
@@ -80,7 +80,7 @@ class PollSyncIT {
 
   @Test
   void rollover_refusesPolling_whenTheRecipeDoesNotAcceptMissedDeletes() throws Exception {
-    String name = "poll-strict";
+    String name = TwinFixture.fresh("poll-strict");
     twin.cluster.create(name + "-v1", name);
     twin.cluster.load(name + "-v1", 300, 4);
     Path recipe =

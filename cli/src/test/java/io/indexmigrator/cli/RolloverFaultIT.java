@@ -32,7 +32,7 @@ class RolloverFaultIT {
   @Test
   void killedUnderTheBlock_theAbortLiftsIt_andSecondRolloverAndCancelAreRefusedMeanwhile()
       throws Exception {
-    String name = "fault-blocked";
+    String name = TwinFixture.fresh("fault-blocked");
     prepare(name, 3000, "count");
     // A delete whose change event is never published: the exact counts under the block disagree,
     // so the rollover waits there for the consumer (up to its drain timeout).
@@ -84,7 +84,7 @@ class RolloverFaultIT {
 
   @Test
   void killedDuringTheVerificationBeforeTheBlock_leavesNothingBehind() throws Exception {
-    String name = "fault-verify";
+    String name = TwinFixture.fresh("fault-verify");
     prepare(name, 40_000, "checksum");
     var pool = Executors.newFixedThreadPool(1);
     try {
@@ -107,7 +107,7 @@ class RolloverFaultIT {
 
   @Test
   void twoRolloversStartedTogether_oneRollsOver_theOtherIsRefused() throws Exception {
-    String name = "fault-twice";
+    String name = TwinFixture.fresh("fault-twice");
     prepare(name, 2000, "checksum");
     var pool = Executors.newFixedThreadPool(2);
     try {
@@ -137,7 +137,7 @@ class RolloverFaultIT {
 
   @Test
   void aClusterErrorOnTheSwap_liftsTheBlocks_andMovesNoAlias() throws Exception {
-    String name = "fault-swap-error";
+    String name = TwinFixture.fresh("fault-swap-error");
     prepare(name, 2000, "count");
     twin.proxy.once(
         (method, path) -> method.equals("POST") && path.startsWith("/_aliases"),
@@ -161,7 +161,7 @@ class RolloverFaultIT {
 
   @Test
   void killedBetweenTheSwapAndTheUnblock_theAbortFinishesTheRollover() throws Exception {
-    String name = "fault-after-swap";
+    String name = TwinFixture.fresh("fault-after-swap");
     prepare(name, 2000, "count");
     // The swap reaches the cluster and commits; its answer never reaches the function.
     FaultProxy.Hold held =

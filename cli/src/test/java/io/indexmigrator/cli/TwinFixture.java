@@ -83,6 +83,17 @@ final class TwinFixture {
     Runtime.getRuntime().addShutdownHook(new Thread(twin::close));
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger ATTEMPTS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * A recipe/index name of its own per attempt: a rerun of a failed test must not meet the indexes
+   * and state its first attempt left on the shared twin.
+   */
+  static String fresh(String base) {
+    return base + "-" + ATTEMPTS.incrementAndGet();
+  }
+
   static synchronized TwinFixture get() throws IOException {
     if (shared == null) {
       shared = new TwinFixture(Optional.empty(), true);
