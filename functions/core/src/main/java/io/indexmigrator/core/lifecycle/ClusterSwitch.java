@@ -66,7 +66,16 @@ final class ClusterSwitch {
       EndpointSwitch published,
       Map<String, List<String>> aliasesAdded,
       Map<String, Map<Integer, Long>> checkpoints,
-      String rollbackId) {
+      String rollbackId,
+      List<String> held) {
+
+    SwitchState {
+      held = held == null ? List.of() : List.copyOf(held);
+    }
+
+    SwitchState holding(List<String> indexes) {
+      return new SwitchState(published, aliasesAdded, checkpoints, rollbackId, indexes);
+    }
 
     String toJson() {
       try {
@@ -136,7 +145,7 @@ final class ClusterSwitch {
             aliasMap,
             indexMap,
             now);
-    SwitchState state = new SwitchState(change, added, checkpoints, null);
+    SwitchState state = new SwitchState(change, added, checkpoints, null, List.of());
     // The intent first: a crash after the aliases exist must know which to remove.
     record = lifecycle.store().saveRollover(record.withSwitch(state.toJson()));
     if (!actions.isEmpty()) {
@@ -266,13 +275,21 @@ final class ClusterSwitch {
     List<IndexRecord> indexes = lifecycle.store().listIndexes(ref);
     // The destinations are held while counting their writes, so that none slips in between the
     // count and the switch back; an application already on the new cluster sees a short block.
-    List<String> heldHere = new ArrayList<>();
+    // A rollback that died while holding left its holds recorded: they are ours to lift, not an
+    // operator's block to keep.
+    List<String> heldHere = new ArrayList<>(state.held());
+    for (IndexRecord index : indexes) {
+      if (!heldHere.contains(index.destination())
+          && !RolloverCoordinator.isWriteBlocked(destination, index.destination())) {
+        heldHere.add(index.destination());
+      }
+    }
+    // Recorded before any is set, so that a crash between the two leaves nothing unaccounted.
+    record = lifecycle.store().saveRollover(record.withSwitch(state.holding(heldHere).toJson()));
+    boolean done = false;
     try {
-      for (IndexRecord index : indexes) {
-        if (!RolloverCoordinator.isWriteBlocked(destination, index.destination())) {
-          heldHere.add(index.destination());
-          destination.setWriteBlock(index.destination(), true);
-        }
+      for (String index : heldHere) {
+        destination.setWriteBlock(index, true);
       }
       Map<String, Long> written = new LinkedHashMap<>();
       long total = 0;
@@ -289,7 +306,6 @@ final class ClusterSwitch {
         }
       }
       if (total > 0) {
-        release(ref);
         List<String> where = new ArrayList<>();
         written.forEach((index, n) -> where.add("'" + index + "': " + n));
         throw new RolloverRefusedException(
@@ -309,9 +325,10 @@ final class ClusterSwitch {
       Instant now = lifecycle.clock().instant();
       String rollbackId = state.rollbackId() != null ? state.rollbackId() : newId(ref);
       EndpointSwitch back = state.published().then(EndpointSwitch.ROLLED_BACK, rollbackId, now);
-      SwitchState rolledBack =
-          new SwitchState(state.published(), state.aliasesAdded(), state.checkpoints(), rollbackId);
-      record = lifecycle.store().saveRollover(record.withSwitch(rolledBack.toJson()));
+      SwitchState rolledBackState =
+          new SwitchState(
+              state.published(), state.aliasesAdded(), state.checkpoints(), rollbackId, heldHere);
+      record = lifecycle.store().saveRollover(record.withSwitch(rolledBackState.toJson()));
       // Published first: until then nothing changed, so a failure here leaves the switch whole.
       SwitchPublisher.Publication publication = publisher.publish(back);
       removeAliases(destination, state);
@@ -343,14 +360,48 @@ final class ClusterSwitch {
               + back2
               + " again (rollover may be run again)";
       LOG.info("rollback of {}: {}", name, message);
+      done = true;
       return new RolloverReport(name, true, null, List.of(), 0, List.of(), 0, Map.of(), message);
     } finally {
-      for (String index : heldHere) {
+      liftHolds(name, destination, heldHere, ref);
+      if (!done) {
+        // Failed, not died: the next rollback or commit need not wait for the lease to expire.
         try {
-          destination.setWriteBlock(index, false);
+          release(ref);
         } catch (RuntimeException e) {
-          LOG.error("rollback of {}: could not lift the hold on '{}'", name, index, e);
+          LOG.warn("rollback of {}: could not release its lease: {}", name, e.toString());
         }
+      }
+    }
+  }
+
+  /** Lifts the destination holds of a rollback and, once all are lifted, forgets them. */
+  private void liftHolds(String name, SearchCluster destination, List<String> held, RecipeRef ref) {
+    boolean all = true;
+    for (String index : held) {
+      try {
+        destination.setWriteBlock(index, false);
+      } catch (RuntimeException e) {
+        all = false;
+        LOG.error("rollback of {}: could not lift the hold on '{}'", name, index, e);
+      }
+    }
+    if (all && ref != null && !held.isEmpty()) {
+      try {
+        lifecycle
+            .store()
+            .getRollover(ref)
+            .filter(r -> r.switchJson() != null)
+            .ifPresent(
+                r ->
+                    lifecycle
+                        .store()
+                        .saveRollover(
+                            r.withSwitch(
+                                SwitchState.parse(r.switchJson()).holding(List.of()).toJson())));
+      } catch (RuntimeException e) {
+        // The next rollback or commit lifts them again, which is harmless.
+        LOG.warn("rollback of {}: could not forget its lifted holds: {}", name, e.toString());
       }
     }
   }
@@ -372,6 +423,7 @@ final class ClusterSwitch {
     if (!keepSourceBlocked) {
       RolloverCoordinator.liftBlocks(lifecycle.sourceOf(parsed), indexes);
     }
+
     coordinator.forgetBlocks(indexes);
     lifecycle
         .store()
@@ -382,6 +434,8 @@ final class ClusterSwitch {
                 .withWriteBlockedMillis(RolloverCoordinator.valueOr(record.writeBlockedMillis()))
                 .withLease(null, null));
     lifecycle.store().transition(name, Set.of(RecipeStatus.SWITCHED), RecipeStatus.ROLLED_OVER);
+    // A rollback that died may have left its holds on the now live destination.
+    liftHolds(name, lifecycle.destinationOf(parsed), state.held(), ref);
     String message =
         "committed the switch to cluster '"
             + state.published().cluster()

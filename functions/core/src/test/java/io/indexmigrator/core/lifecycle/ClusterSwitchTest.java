@@ -234,6 +234,64 @@ class ClusterSwitchTest {
   }
 
   @Test
+  void aRollbackThatCouldNotLiftItsHold_leavesItRecorded_andTheCommitLiftsIt() {
+    coordinator().rollover("r", Verifier.Mode.COUNT, "op-1");
+    // The destination cluster fails while the rollback holds it, and again when it lifts the hold:
+    // as if the function had died holding it.
+    RuntimeException down = new IllegalStateException("cluster unavailable");
+    fresh.on(
+        "shardCheckpoints",
+        () -> {
+          throw down;
+        });
+    int[] calls = {0};
+    fresh.on(
+        "setWriteBlock",
+        () -> {
+          if (calls[0]++ > 0) {
+            throw down;
+          }
+        });
+    assertThatThrownBy(() -> coordinator().rollback("r", "op-2")).isSameAs(down);
+    assertThat(fresh.writeBlocked("records-v2")).as("the hold stuck").isTrue();
+    fresh.clearHooks();
+
+    // A hold the migration set is the migration's to lift, whoever runs next.
+    coordinator().commit("r", false, "op-3");
+
+    assertThat(fresh.writeBlocked("records-v2")).isFalse();
+    assertThat(status()).isEqualTo(RecipeStatus.ROLLED_OVER);
+  }
+
+  @Test
+  void aRollbackRetriedAfterItsHoldStuck_liftsIt_andRollsBack() {
+    coordinator().rollover("r", Verifier.Mode.COUNT, "op-1");
+    RuntimeException down = new IllegalStateException("cluster unavailable");
+    fresh.on(
+        "shardCheckpoints",
+        () -> {
+          throw down;
+        });
+    int[] calls = {0};
+    fresh.on(
+        "setWriteBlock",
+        () -> {
+          if (calls[0]++ > 0) {
+            throw down;
+          }
+        });
+    assertThatThrownBy(() -> coordinator().rollback("r", "op-2")).isSameAs(down);
+    fresh.clearHooks();
+
+    RolloverReport back = coordinator().rollback("r", "op-2");
+
+    assertThat(back.passed()).isTrue();
+    assertThat(fresh.writeBlocked("records-v2")).isFalse();
+    assertThat(old.writeBlocked("records-v1")).isFalse();
+    assertThat(status()).isEqualTo(RecipeStatus.SYNCING);
+  }
+
+  @Test
   void commit_releasesTheSource_andFinishesTheRecipe() {
     coordinator().rollover("r", Verifier.Mode.COUNT, "op-1");
 
