@@ -23,8 +23,11 @@ final class ControlCall {
       if (response.functionError() != null) {
         String type = payload.path("errorType").asText("error");
         String message = payload.path("errorMessage").asText(payload.toString());
-        throw new UserError(
-            type.endsWith("MigrationFailedException") || type.endsWith("RecipeException")
+        throw new FunctionError(
+            type,
+            type.endsWith("MigrationFailedException")
+                    || type.endsWith("RecipeException")
+                    || type.endsWith("RolloverRefusedException")
                 ? message
                 : type + ": " + message);
       }
@@ -33,6 +36,21 @@ final class ControlCall {
       throw e;
     } catch (Exception e) {
       throw new UserError("calling the control function failed: " + e.getMessage());
+    }
+  }
+
+  /** The function ran and threw; {@code type} is the exception's class name. */
+  static final class FunctionError extends UserError {
+    final String type;
+
+    FunctionError(String type, String message) {
+      super(message);
+      this.type = type;
+    }
+
+    /** The core refused before changing anything. */
+    boolean refused() {
+      return type.endsWith("RolloverRefusedException");
     }
   }
 }

@@ -168,8 +168,8 @@ final class DemoCommand implements Callable<Integer> {
   /**
    * The records on a second cluster (an older engine), copied into the twin's cluster by the reader
    * engine with the keyword remapping, while changes the application makes on the old cluster reach
-   * the new one through events naming that cluster; then the two are compared document by document.
-   * The cut-over between clusters does not exist yet, so the demo says so and stops.
+   * the new one through events naming that cluster; then the two are compared document by document,
+   * the rollover publishes the new endpoint, and the switch is committed.
    */
   private Integer upgrade(PrintWriter out) throws Exception {
     EngineVersion engineOfSource;
@@ -193,6 +193,8 @@ final class DemoCommand implements Callable<Integer> {
     SampleIndex fresh = new SampleIndex(URI.create(twin.clusters().get("destination").url()));
 
     step(out, "resetting what an earlier demo left");
+    // An earlier demo stopped between rollover and commit left the old cluster frozen.
+    runQuietly("rollback", UPGRADE_RECIPE, "--local");
     runQuietly("cancel", UPGRADE_RECIPE, "--local");
     old.deleteBehindAlias(ALIAS);
     old.delete(FIRST_INDEX);
@@ -282,12 +284,45 @@ final class DemoCommand implements Callable<Integer> {
     out.println(
         "  top keywords on the new cluster: "
             + facet.path("aggregations").path("k").path("buckets"));
-    out.println(
-        "\nThe cut-over between clusters (write block on the old cluster, verification, publishing"
-            + " the new endpoint) is not built yet: point the application at the new cluster, then"
-            + " 'bin/migrator cancel "
+
+    step(
+        out,
+        "migrator rollover "
             + UPGRADE_RECIPE
-            + " --local --keep' stops the sync and keeps the copy.");
+            + "   (block the old cluster, prove equal, create the aliases on the new one, publish"
+            + " the new endpoint)");
+    require(run("rollover", UPGRADE_RECIPE, "--local"));
+    var refused =
+        old.post("/" + ALIAS + "/_doc/after-switch?refresh=true", "{\"title\":\"too late\"}");
+    out.println(
+        "  a write to the old cluster now: "
+            + refused.path("error").path("type").asText("accepted")
+            + " (status "
+            + refused.path("status").asText("200")
+            + "): it stays frozen as the rollback point");
+    out.println(
+        "  on the new cluster, alias '"
+            + ALIAS
+            + "' -> "
+            + fresh.get("/_alias/" + ALIAS).fieldNames().next()
+            + ", "
+            + fresh.get("/" + ALIAS + "/_count").path("count").asLong()
+            + " documents through it");
+    java.nio.file.Path events = stateDir.resolve("events.jsonl");
+    if (Files.exists(events)) {
+      var lines = Files.readAllLines(events);
+      out.println("  the last event published (" + events + "):");
+      out.println("  " + lines.get(lines.size() - 1));
+    }
+    step(out, "migrator status " + UPGRADE_RECIPE);
+    require(run("status", UPGRADE_RECIPE, "--local"));
+
+    step(out, "migrator commit " + UPGRADE_RECIPE + "   (keep the switch, release the old cluster)");
+    require(run("commit", UPGRADE_RECIPE, "--local"));
+    out.println(
+        "\nThe application now uses the new cluster; before commit, 'bin/migrator rollback "
+            + UPGRADE_RECIPE
+            + " --local' would have published the old one again.");
     out.println("demo finished; stop the twin with: bin/migrator local down");
     return 0;
   }

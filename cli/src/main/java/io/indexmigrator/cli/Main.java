@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       RolloverCommand.class,
       CancelCommand.class,
+      CommitCommand.class,
+      RollbackCommand.class,
       LocalCommand.class,
       SmokeCommand.class,
       DemoCommand.class

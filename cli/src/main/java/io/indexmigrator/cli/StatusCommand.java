@@ -118,6 +118,24 @@ final class StatusCommand implements Callable<Integer> {
               ? ""
               : ", writes blocked " + r.rollover().writeBlockedMillis() + " ms",
           r.rollover().failure() == null ? "" : ", " + r.rollover().failure());
+      var published = r.rollover().endpointSwitch();
+      if (published != null) {
+        out.printf(
+            "  switch: %s cluster '%s' (%s) from '%s' (%s) at %s%s%n",
+            "SWITCHED".equals(r.rollover().phase()) ? "applications use" : "published",
+            published.cluster(),
+            published.endpoint(),
+            published.previousCluster(),
+            published.previousEndpoint(),
+            published.at(),
+            "SWITCHED".equals(r.rollover().phase())
+                ? "; the source stays write-blocked until 'migrator commit "
+                    + r.recipe()
+                    + "' (or 'migrator rollback "
+                    + r.recipe()
+                    + "')"
+                : "");
+      }
     }
   }
 

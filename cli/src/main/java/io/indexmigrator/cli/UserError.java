@@ -1,7 +1,7 @@
 package io.indexmigrator.cli;
 
 /** A problem the user can fix (bad argument, nothing running, ...); printed without a trace. */
-final class UserError extends RuntimeException {
+class UserError extends RuntimeException {
   UserError(String message) {
     super(message);
   }

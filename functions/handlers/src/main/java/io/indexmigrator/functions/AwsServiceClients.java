@@ -2,9 +2,11 @@ package io.indexmigrator.functions;
 
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * SDK clients for the functions, built once per execution environment. Region, credentials and
@@ -28,5 +30,13 @@ public final class AwsServiceClients {
 
   public static SfnClient sfn() {
     return SfnClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+  }
+
+  public static SsmClient ssm() {
+    return SsmClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+  }
+
+  public static EventBridgeClient eventBridge() {
+    return EventBridgeClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
   }
 }

@@ -61,6 +61,12 @@ class DeployableTemplateTest {
               null,
               "execution names are made at run time; the machine is named"),
           new AllowedWildcard(
+              "ssm:(PutParameter|GetParameter)",
+              ARN.formatted("ssm")
+                  + "parameter\\$\\{EndpointParameterPrefix}/\\$\\{AWS::StackName}/\\*",
+              null,
+              "one parameter per recipe under the stack's own path; recipes are named at run time"),
+          new AllowedWildcard(
               "es:ESHttp\\w+",
               "\\$\\{ClusterDomainArn}/\\*",
               null,

@@ -124,6 +124,9 @@ public record StatusReport(
    *
    * @param owner who runs it now (a rollover execution's ARN), or null when none does
    * @param leaseUntil until when that owner holds it, or null
+   * @param endpointSwitch for a cross-cluster rollover, the switch it published (the document
+   *     applications read); whether it still stands is in {@code phase}: SWITCHED until commit
+   *     (then UNBLOCKED) or rollback (then ROLLED_BACK)
    */
   public record Rollover(
       String phase,
@@ -131,7 +134,31 @@ public record StatusReport(
       String verification,
       String failure,
       String owner,
-      String leaseUntil) {}
+      String leaseUntil,
+      Switch endpointSwitch) {}
+
+  /** A published switch as status shows it; the fields are those of the switch document. */
+  public record Switch(
+      String id,
+      String state,
+      String cluster,
+      String endpoint,
+      String previousCluster,
+      String previousEndpoint,
+      java.util.Map<String, String> aliases,
+      String at) {
+    static Switch of(io.indexmigrator.core.publish.EndpointSwitch change) {
+      return new Switch(
+          change.id(),
+          change.state(),
+          change.cluster(),
+          change.endpoint(),
+          change.previousCluster(),
+          change.previousEndpoint(),
+          change.aliases(),
+          change.at() == null ? null : change.at().toString());
+    }
+  }
 
   public StatusReport withExecution(Execution newExecution) {
     return new StatusReport(

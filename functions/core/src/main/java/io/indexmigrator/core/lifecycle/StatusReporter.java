@@ -93,7 +93,11 @@ public final class StatusReporter {
                         r.verificationJson(),
                         r.failure(),
                         r.owner(),
-                        r.leaseUntil() == null ? null : r.leaseUntil().toString()))
+                        r.leaseUntil() == null ? null : r.leaseUntil().toString(),
+                        r.switchJson() == null
+                            ? null
+                            : StatusReport.Switch.of(
+                                ClusterSwitch.SwitchState.parse(r.switchJson()).published())))
             .orElse(null);
     SyncStats stats = store.getSyncStats(recipe.ref());
     StatusReport.Sync sync =

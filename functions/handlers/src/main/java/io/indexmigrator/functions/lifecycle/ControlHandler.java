@@ -11,6 +11,7 @@ import io.indexmigrator.core.lifecycle.Lifecycle;
 import io.indexmigrator.core.lifecycle.RolloverCoordinator;
 import io.indexmigrator.core.lifecycle.StatusReport;
 import io.indexmigrator.core.lifecycle.StatusReporter;
+import io.indexmigrator.core.publish.SwitchPublisher;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.RecipeException;
 import io.indexmigrator.core.recipe.RecipeLoader;
@@ -41,19 +42,33 @@ public final class ControlHandler
   private final Lifecycle lifecycle;
   private final int verifySlices;
   private final Consumer<String> executionStopper;
+  private final SwitchPublisher publisher;
 
   public ControlHandler() {
     this(LifecycleFactory.config());
   }
 
   private ControlHandler(LifecycleConfig config) {
-    this(LifecycleFactory.fromEnvironment(config), config.verifySlices(), sfnStopper());
+    this(
+        LifecycleFactory.fromEnvironment(config),
+        config.verifySlices(),
+        sfnStopper(),
+        LifecycleFactory.publisher(config));
   }
 
-  ControlHandler(Lifecycle lifecycle, int verifySlices, Consumer<String> executionStopper) {
+  ControlHandler(
+      Lifecycle lifecycle,
+      int verifySlices,
+      Consumer<String> executionStopper,
+      SwitchPublisher publisher) {
     this.lifecycle = lifecycle;
     this.verifySlices = verifySlices;
     this.executionStopper = executionStopper;
+    this.publisher = publisher;
+  }
+
+  private RolloverCoordinator coordinator() {
+    return new RolloverCoordinator(lifecycle, verifySlices, publisher);
   }
 
   private static Consumer<String> sfnStopper() {
@@ -80,7 +95,7 @@ public final class ControlHandler
           case "rollover" -> {
             // From the rollover state machine the request is the execution's input.
             JsonNode request = input.has("input") ? input.get("input") : input;
-            yield new RolloverCoordinator(lifecycle, verifySlices)
+            yield coordinator()
                 .rollover(
                     required(request, "recipe"),
                     verifyMode(request),
@@ -90,9 +105,19 @@ public final class ControlHandler
           }
           case "abortRollover" -> {
             JsonNode request = input.path("input");
-            yield new RolloverCoordinator(lifecycle, verifySlices)
+            yield coordinator()
                 .abort(required(request, "recipe"), required(input, "owner"), cause(request));
           }
+          // Short and synchronous: each publishes once and touches no more than a block and the
+          // aliases, and a repeat after a crash finishes what the first began.
+          case "commit" ->
+              coordinator()
+                  .commit(
+                      required(input, "recipe"),
+                      input.path("keepSourceBlocked").asBoolean(false),
+                      owner(input, context));
+          case "rollback" ->
+              coordinator().rollback(required(input, "recipe"), owner(input, context));
           case "cancel" ->
               new Canceller(lifecycle, executionStopper)
                   .cancel(required(input, "recipe"), input.path("keep").asBoolean(false));
@@ -108,6 +133,12 @@ public final class ControlHandler
     @SuppressWarnings("unchecked")
     Map<String, Object> output = JSON.convertValue(result, Map.class);
     return output;
+  }
+
+  private static String owner(JsonNode input, Context context) {
+    return input.hasNonNull("owner")
+        ? input.get("owner").asText()
+        : "invoke:" + (context != null ? context.getAwsRequestId() : "direct");
   }
 
   private StatusReport status(String recipe) {

@@ -2,12 +2,14 @@ package io.indexmigrator.functions.lifecycle;
 
 import io.indexmigrator.core.config.EnvironmentReader;
 import io.indexmigrator.core.lifecycle.Lifecycle;
+import io.indexmigrator.core.publish.SwitchPublisher;
 import io.indexmigrator.core.search.Clusters;
 import io.indexmigrator.core.state.DynamoStateStore;
 import io.indexmigrator.core.sync.SyncControl;
 import io.indexmigrator.core.sync.poll.DynamoPollCheckpoints;
 import io.indexmigrator.functions.AwsServiceClients;
 import io.indexmigrator.functions.ClusterRegistry;
+import io.indexmigrator.functions.publish.AwsSwitchPublisher;
 import io.indexmigrator.functions.sync.AwsSyncControl;
 import java.time.Clock;
 
@@ -32,6 +34,23 @@ final class LifecycleFactory {
         Clock.systemUTC(),
         sync,
         new DynamoPollCheckpoints(dynamo, config.stateTable()));
+  }
+
+  /**
+   * Where a cross-cluster switch is published, or {@link SwitchPublisher#NONE} without a prefix.
+   */
+  static SwitchPublisher publisher(LifecycleConfig config) {
+    return config
+        .endpointParameterPrefix()
+        .<SwitchPublisher>map(
+            prefix ->
+                new AwsSwitchPublisher(
+                    AwsServiceClients.ssm(),
+                    AwsServiceClients.eventBridge(),
+                    prefix,
+                    config.switchEventBus(),
+                    config.clusters()))
+        .orElse(SwitchPublisher.NONE);
   }
 
   static LifecycleConfig config() {
