@@ -317,7 +317,8 @@ final class DemoCommand implements Callable<Integer> {
     step(out, "migrator status " + UPGRADE_RECIPE);
     require(run("status", UPGRADE_RECIPE, "--local"));
 
-    step(out, "migrator commit " + UPGRADE_RECIPE + "   (keep the switch, release the old cluster)");
+    step(
+        out, "migrator commit " + UPGRADE_RECIPE + "   (keep the switch, release the old cluster)");
     require(run("commit", UPGRADE_RECIPE, "--local"));
     out.println(
         "\nThe application now uses the new cluster; before commit, 'bin/migrator rollback "

@@ -294,6 +294,241 @@ class CrossClusterIT {
     }
   }
 
+  @Test
+  void rollover_switchesAWritingApplicationToTheNewCluster_losingNoWrite_thenCommitReleasesTheOld()
+      throws Exception {
+    // GIVEN an application writing through alias 'cut' on the old cluster, publishing events, and
+    // following the published switch when its writes are refused
+    send(
+        "PUT",
+        "/cut-1",
+        """
+        {"settings": {"index": {"number_of_shards": 2, "number_of_replicas": 0}},
+         "aliases": {"cut": {}}}
+        """);
+    StringBuilder bulk = new StringBuilder();
+    for (int i = 0; i < 1_000; i++) {
+      bulk.append("{\"index\":{\"_id\":\"doc-").append(i).append("\"}}\n");
+      bulk.append("{\"title\":\"t").append(i).append("\",\"n\":0}\n");
+    }
+    send("POST", "/cut-1/_bulk?refresh=true", bulk.toString());
+    Path recipe =
+        twin.writeRecipe(
+            "cut.yaml",
+            """
+            name: cut
+            source: {cluster: source}
+            indexes:
+              - source: cut
+                destination: cut-os
+            sync: {mode: events}
+            rollover: {verify: checksum}
+            """);
+    assertThat(twin.cli("init", "cut", "--file", recipe.toString()).exitCode()).isZero();
+    assertThat(twin.cli("run", "cut", "--wait").exitCode()).isZero();
+    try (var sqs = twin.sqs();
+        var ssm = ssm()) {
+      ChangePublisher publisher =
+          ChangePublisher.builder(sqs, twin.state.queues().get("SyncQueue"))
+              .cluster("source")
+              .build();
+      LiveWriter writer =
+          new LiveWriter(sourceUrl, "cut", publisher, 23, 1_500, 200)
+              .following(() -> switchedEndpoint(ssm, "cut"));
+      writer.start();
+      Thread.sleep(3_000);
+
+      // WHEN the rollover switches clusters while it writes
+      TwinFixture.Run rollover = twin.cli("rollover", "cut");
+      assertThat(rollover.exitCode()).as(rollover.all()).isZero();
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+      while (writer.switchedAtNanos.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(writer.switchedAtNanos.get()).as("the writer followed the switch").isPositive();
+      Thread.sleep(3_000);
+      Map<String, LiveWriter.Acked> ledger = writer.stop();
+
+      // THEN the old cluster is frozen, the new one answers under the same names, and it holds
+      // exactly the old cluster's documents plus every write acknowledged after the switch
+      assertThat(sourceSetting("cut-1", "index.blocks.write")).isEqualTo("true");
+      assertThat(twin.get("/_alias/cut").has("cut-os")).isTrue();
+      assertThat(twin.get("/_alias/cut-1").has("cut-os")).isTrue();
+      JsonNode published = parameter(ssm, "cut");
+      assertThat(published.path("state").asText()).isEqualTo("switched");
+      assertThat(published.path("cluster").asText()).isEqualTo("default");
+      assertThat(published.path("previousCluster").asText()).isEqualTo("source");
+      assertThat(published.path("endpoint").asText()).isEqualTo(writer.cluster().toString());
+      assertThat(published.path("aliases").path("cut").asText()).isEqualTo("cut-os");
+      assertThat(eventsPublished()).contains(published.path("id").asText());
+
+      Map<String, String> expected = sources(sourceDocuments("cut-1"));
+      long afterSwitch = 0;
+      for (var entry : ledger.entrySet()) {
+        if (entry.getValue().index().equals("cut-os")) {
+          afterSwitch++;
+          if (entry.getValue().source() == null) {
+            expected.remove(entry.getKey());
+          } else {
+            expected.put(entry.getKey(), JSON.readTree(entry.getValue().source()).toString());
+          }
+        }
+      }
+      twin.cluster.post("/cut-os/_refresh", "{}");
+      assertThat(afterSwitch).as("writes acknowledged by the new cluster").isPositive();
+      assertThat(sources(destinationDocuments("cut-os"))).isEqualTo(expected);
+      System.out.printf(
+          "cross-cluster switch: %,d writes, %,d ids last written on the new cluster, longest"
+              + " refusal %,d ms%n",
+          writer.operations.get(), afterSwitch, writer.longestRefusalMillis.get());
+
+      // AND a rollback is refused, since it would lose those writes; commit releases the old one
+      TwinFixture.Run rollback = twin.cli("rollback", "cut");
+      assertThat(rollback.exitCode()).as(rollback.all()).isEqualTo(2);
+      assertThat(rollback.err()).contains("has been written since the switch").contains("cut-os");
+      assertThat(sourceSetting("cut-1", "index.blocks.write")).isEqualTo("true");
+      assertThat(parameter(ssm, "cut").path("id").asText())
+          .isEqualTo(published.path("id").asText());
+      TwinFixture.Run status = twin.cli("status", "cut", "--json");
+      JsonNode report = JSON.readTree(status.out());
+      assertThat(report.path("state").asText()).isEqualTo("SWITCHED");
+      assertThat(report.at("/rollover/endpointSwitch/cluster").asText()).isEqualTo("default");
+
+      TwinFixture.Run commit = twin.cli("commit", "cut");
+      assertThat(commit.exitCode()).as(commit.all()).isZero();
+      assertThat(sourceSetting("cut-1", "index.blocks.write")).isNull();
+      assertThat(parameter(ssm, "cut").path("state").asText()).isEqualTo("committed");
+      assertThat(send("GET", "/cut-1/_count", null).path("count").asLong())
+          .as("the old index is never deleted")
+          .isPositive();
+      assertThat(JSON.readTree(twin.cli("status", "cut", "--json").out()).path("state").asText())
+          .isEqualTo("ROLLED_OVER");
+    }
+  }
+
+  @Test
+  void rollback_beforeAnyWriteToTheNewCluster_publishesTheOldOneAgain_andRolloverMayRunAgain()
+      throws Exception {
+    send(
+        "PUT",
+        "/back-1",
+        """
+        {"settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
+         "aliases": {"back": {}}}
+        """);
+    StringBuilder bulk = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      bulk.append("{\"index\":{\"_id\":\"b").append(i).append("\"}}\n");
+      bulk.append("{\"n\":").append(i).append("}\n");
+    }
+    send("POST", "/back-1/_bulk?refresh=true", bulk.toString());
+    Path recipe =
+        twin.writeRecipe(
+            "back.yaml",
+            """
+            name: back
+            source: {cluster: source}
+            indexes:
+              - source: back
+                destination: back-os
+            sync: {mode: events}
+            """);
+    assertThat(twin.cli("init", "back", "--file", recipe.toString()).exitCode()).isZero();
+    assertThat(twin.cli("run", "back", "--wait").exitCode()).isZero();
+    try (var ssm = ssm()) {
+      TwinFixture.Run rollover = twin.cli("rollover", "back");
+      assertThat(rollover.exitCode()).as(rollover.all()).isZero();
+      assertThat(parameter(ssm, "back").path("state").asText()).isEqualTo("switched");
+
+      TwinFixture.Run rollback = twin.cli("rollback", "back");
+
+      assertThat(rollback.exitCode()).as(rollback.all()).isZero();
+      JsonNode back = parameter(ssm, "back");
+      assertThat(back.path("state").asText()).isEqualTo("rolled-back");
+      assertThat(back.path("cluster").asText()).isEqualTo("source");
+      assertThat(eventsPublished()).contains(back.path("id").asText());
+      assertThat(sourceSetting("back-1", "index.blocks.write")).isNull();
+      assertThat(twin.get("/_alias/back").has("back-os")).isFalse();
+      assertThat(JSON.readTree(twin.cli("status", "back", "--json").out()).path("state").asText())
+          .isEqualTo("SYNCING");
+
+      // The application writes to the old cluster again (no event: the rollover's delta finds it)
+      send("PUT", "/back/_doc/after-rollback?refresh=true", "{\"n\":-1}");
+      TwinFixture.Run again = twin.cli("rollover", "back");
+      assertThat(again.exitCode()).as(again.all()).isZero();
+      twin.cluster.post("/back-os/_refresh", "{}");
+      assertThat(twin.count("back-os")).isEqualTo(301);
+      assertThat(parameter(ssm, "back").path("state").asText()).isEqualTo("switched");
+      assertThat(twin.cli("commit", "back").exitCode()).isZero();
+      assertThat(sourceSetting("back-1", "index.blocks.write")).isNull();
+    }
+  }
+
+  private static software.amazon.awssdk.services.ssm.SsmClient ssm() {
+    return software.amazon.awssdk.services.ssm.SsmClient.builder()
+        .endpointOverride(URI.create(twin.state.endpoints().get("ssm")))
+        .region(software.amazon.awssdk.regions.Region.of(twin.state.region()))
+        .credentialsProvider(
+            software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                    "local", "local")))
+        .httpClientBuilder(
+            software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+        .build();
+  }
+
+  /** The recipe's switch document, as an application reads it: the template's default prefix. */
+  private static JsonNode parameter(
+      software.amazon.awssdk.services.ssm.SsmClient ssm, String recipe) throws IOException {
+    String name = "/index-migrator/" + twin.state.stackName() + "/" + recipe;
+    return JSON.readTree(ssm.getParameter(r -> r.name(name)).parameter().value());
+  }
+
+  /** Where the published switch tells the application to write, or null before one. */
+  private static URI switchedEndpoint(
+      software.amazon.awssdk.services.ssm.SsmClient ssm, String recipe) {
+    try {
+      JsonNode document = parameter(ssm, recipe);
+      return document.path("state").asText().equals("switched")
+          ? URI.create(document.path("endpoint").asText())
+          : null;
+    } catch (software.amazon.awssdk.services.ssm.model.ParameterNotFoundException none) {
+      return null;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** What the twin's EventBridge stand-in recorded, as text. */
+  private static String eventsPublished() throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(twin.state.endpoints().get("events") + "/events"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static String sourceSetting(String index, String setting)
+      throws IOException, InterruptedException {
+    JsonNode value =
+        send("GET", "/" + index + "/_settings/" + setting + "?flat_settings=true", null)
+            .path(index)
+            .path("settings")
+            .path(setting);
+    return value.isMissingNode() ? null : value.asText();
+  }
+
+  /** Id → source as compact JSON, from the comparison's "routing version source" form. */
+  private static Map<String, String> sources(Map<String, String> described) throws IOException {
+    Map<String, String> sources = new TreeMap<>();
+    for (var entry : described.entrySet()) {
+      String text = entry.getValue();
+      sources.put(entry.getKey(), JSON.readTree(text.substring(text.indexOf('{'))).toString());
+    }
+    return sources;
+  }
+
   private Map<String, String> destinationDocuments(String index) throws Exception {
     Map<String, String> documents = new TreeMap<>();
     JsonNode page =

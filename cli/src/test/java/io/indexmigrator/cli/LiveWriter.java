@@ -29,7 +29,17 @@ final class LiveWriter {
   /** The last acknowledged state of a document; {@code source} null means deleted. */
   record Acked(String source, String index) {}
 
-  private final URI cluster;
+  private volatile URI cluster;
+
+  /**
+   * Where the application is told to write now (the published switch), asked while its writes are
+   * refused; null for an application that only ever knows one cluster.
+   */
+  private java.util.function.Supplier<URI> endpointLookup;
+
+  /** When the writer moved to another cluster (nanoTime), or 0. */
+  final AtomicLong switchedAtNanos = new AtomicLong();
+
   private final String alias;
   private final ChangePublisher publisher;
   private final SplittableRandom random;
@@ -59,6 +69,20 @@ final class LiveWriter {
     this.random = new SplittableRandom(seed);
     this.idSpace = idSpace;
     this.opsPerSecond = opsPerSecond;
+  }
+
+  /**
+   * Follows a published switch: while refused, asks {@code lookup} where to write and moves there
+   * when it names another cluster. From then on it publishes no change events: it writes to the new
+   * cluster itself, as an application that switched does.
+   */
+  LiveWriter following(java.util.function.Supplier<URI> lookup) {
+    this.endpointLookup = lookup;
+    return this;
+  }
+
+  URI cluster() {
+    return cluster;
   }
 
   void start() {
@@ -179,8 +203,8 @@ final class LiveWriter {
         }
       }
       int acknowledged = ids.size() - refusedIds.size();
-      if (acknowledged > 0) {
-        operations.addAndGet(acknowledged);
+      operations.addAndGet(acknowledged);
+      if (acknowledged > 0 && switchedAtNanos.get() == 0) {
         // Refused items have no _seq_no: the publisher sends events for the written ones only.
         publisher.publishBulkResponse(reply);
         synchronized (publishedEvents) {
@@ -207,11 +231,21 @@ final class LiveWriter {
         }
         return;
       }
+      if (!running.get()) {
+        return; // never acknowledged, so never in the ledger
+      }
       // Refused by the rollover's write block: nothing of those was written; retry shortly.
       if (refusedSince == 0) {
         refusedSince = System.nanoTime();
       }
       blockedRetries.incrementAndGet();
+      if (endpointLookup != null && blockedRetries.get() % 8 == 0) {
+        URI now = endpointLookup.get();
+        if (now != null && !now.equals(cluster)) {
+          cluster = now;
+          switchedAtNanos.compareAndSet(0, System.nanoTime());
+        }
+      }
       ids = refusedIds;
       sources = refusedSources;
       lines = refusedLines;
