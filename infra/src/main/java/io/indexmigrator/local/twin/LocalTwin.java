@@ -3,6 +3,7 @@ package io.indexmigrator.local.twin;
 import io.indexmigrator.local.aws.AwsClients;
 import io.indexmigrator.local.aws.LocalDynamoDb;
 import io.indexmigrator.local.aws.LocalSqs;
+import io.indexmigrator.local.aws.LocalSsmAndEvents;
 import io.indexmigrator.local.aws.Ports;
 import io.indexmigrator.local.aws.TemplateProvisioner;
 import io.indexmigrator.local.cluster.ClusterLauncher;
@@ -108,6 +109,8 @@ public final class LocalTwin implements AutoCloseable {
         track(LocalDynamoDb.start(0, Optional.of(stateDir.resolve("dynamodb"))));
     LocalSqs sqs = track(LocalSqs.start(sqsPort, account.region(), account.accountId()));
     SqsClient sqsClient = track(AwsClients.sqs(sqs.endpoint(), account.region()));
+    LocalSsmAndEvents ssmAndEvents =
+        track(LocalSsmAndEvents.start(0, stateDir, account.region(), account.accountId()));
     try (var dynamo = AwsClients.dynamo(dynamoDb.endpoint(), account.region())) {
       TemplateProvisioner.provision(template, dynamo, sqsClient);
     }
@@ -119,6 +122,8 @@ public final class LocalTwin implements AutoCloseable {
     endpoints.put("sqs", sqs.endpoint().toString());
     endpoints.put("lambda", "http://127.0.0.1:" + lambdaPort);
     endpoints.put("stepfunctions", "http://127.0.0.1:" + sfnPort);
+    endpoints.put("ssm", ssmAndEvents.endpoint().toString());
+    endpoints.put("events", ssmAndEvents.endpoint().toString());
 
     List<FunctionSpec> functions = new ArrayList<>();
     List<SqsEventSource> sources = new ArrayList<>();
@@ -132,6 +137,8 @@ public final class LocalTwin implements AutoCloseable {
       env.put("AWS_ENDPOINT_URL_SQS", endpoints.get("sqs"));
       env.put("AWS_ENDPOINT_URL_LAMBDA", endpoints.get("lambda"));
       env.put("AWS_ENDPOINT_URL_SFN", endpoints.get("stepfunctions"));
+      env.put("AWS_ENDPOINT_URL_SSM", endpoints.get("ssm"));
+      env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoints.get("events"));
       functions.add(
           new FunctionSpec(
               fn.functionName(),

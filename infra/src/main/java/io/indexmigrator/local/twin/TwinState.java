@@ -81,6 +81,13 @@ public record TwinState(
     env.put("AWS_ENDPOINT_URL_SQS", endpoints.get("sqs"));
     env.put("AWS_ENDPOINT_URL_LAMBDA", endpoints.get("lambda"));
     env.put("AWS_ENDPOINT_URL_SFN", endpoints.get("stepfunctions"));
+    // A twin started before these stand-ins existed has no such endpoints.
+    if (endpoints.containsKey("ssm")) {
+      env.put("AWS_ENDPOINT_URL_SSM", endpoints.get("ssm"));
+    }
+    if (endpoints.containsKey("events")) {
+      env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoints.get("events"));
+    }
     clusters.forEach(
         (role, cluster) -> env.put("MIGRATOR_" + snake(role) + "_CLUSTER_URL", cluster.url()));
     tables.forEach((id, name) -> env.put("MIGRATOR_" + snake(id) + "_NAME", name));
