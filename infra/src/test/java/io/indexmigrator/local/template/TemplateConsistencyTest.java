@@ -166,6 +166,31 @@ class TemplateConsistencyTest {
     }
   }
 
+  /**
+   * The function that runs the cut-over knows where to publish the switch, under the stack's own
+   * path, which is exactly what its SSM grant covers.
+   */
+  @Test
+  void theControlFunction_publishesUnderTheStacksOwnParameterPath() throws Exception {
+    var control =
+        template.functions().stream()
+            .filter(f -> f.logicalId().equals("ControlFunction"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(control.environment())
+        .containsEntry("ENDPOINT_PARAMETER_PREFIX", "/index-migrator/test")
+        .containsEntry("SWITCH_EVENT_BUS", "default");
+    assertThat(staticList(Class.forName(control.handlerClass()), "ENVIRONMENT"))
+        .contains("ENDPOINT_PARAMETER_PREFIX", "SWITCH_EVENT_BUS");
+    for (var fn : template.functions()) {
+      if (!fn.logicalId().equals("ControlFunction")) {
+        assertThat(fn.environment())
+            .as("only the control function publishes: %s", fn.logicalId())
+            .doesNotContainKey("ENDPOINT_PARAMETER_PREFIX");
+      }
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private static List<String> staticList(Class<?> handler, String name) throws Exception {
     Field field = handler.getField(name);
