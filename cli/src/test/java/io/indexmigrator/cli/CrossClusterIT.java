@@ -452,8 +452,20 @@ class CrossClusterIT {
       assertThat(JSON.readTree(twin.cli("status", "back", "--json").out()).path("state").asText())
           .isEqualTo("SYNCING");
 
-      // The application writes to the old cluster again (no event: the rollover's delta finds it)
-      send("PUT", "/back/_doc/after-rollback?refresh=true", "{\"n\":-1}");
+      // The application writes to the old cluster again, publishing its event: the sync, no
+      // longer fenced, applies it
+      JsonNode written = send("PUT", "/back/_doc/after-rollback?refresh=true", "{\"n\":-1}");
+      try (var sqs = twin.sqs()) {
+        ChangePublisher.builder(sqs, twin.state.queues().get("SyncQueue"))
+            .cluster("source")
+            .build()
+            .publishIndexResponse(written.toString());
+      }
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+      while (twin.count("back-os") < 301 && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+      }
+      assertThat(twin.count("back-os")).as("the sync applies writes again").isEqualTo(301);
       TwinFixture.Run again = twin.cli("rollover", "back");
       assertThat(again.exitCode()).as(again.all()).isZero();
       twin.cluster.post("/back-os/_refresh", "{}");
