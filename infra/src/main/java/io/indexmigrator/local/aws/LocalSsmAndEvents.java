@@ -110,8 +110,13 @@ public final class LocalSsmAndEvents implements AutoCloseable {
         reply(exchange, 404, error("UnknownOperationException", method + " " + path));
         return;
       }
-      JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
       try {
+        JsonNode request;
+        try {
+          request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        } catch (IOException notJson) {
+          throw new Refused("SerializationException", "the request body is not JSON");
+        }
         JsonNode response =
             switch (target) {
               case "AmazonSSM.PutParameter" -> putParameter(request);
@@ -125,6 +130,9 @@ public final class LocalSsmAndEvents implements AutoCloseable {
         reply(exchange, 200, response);
       } catch (Refused e) {
         reply(exchange, 400, error(e.type, e.getMessage()));
+      } catch (RuntimeException e) {
+        // Whatever went wrong, the client gets an answer rather than a hung connection.
+        reply(exchange, 500, error("InternalServerError", e.toString()));
       }
     }
   }
@@ -141,6 +149,13 @@ public final class LocalSsmAndEvents implements AutoCloseable {
   private synchronized JsonNode putParameter(JsonNode request) {
     String name = required(request, "Name");
     String value = required(request, "Value");
+    String type = request.path("Type").asText("String");
+    if (!type.equals("String")) {
+      // The functions write String parameters only; a SecureString kept as plain text here would
+      // pretend to an encryption the twin does not have.
+      throw new Refused(
+          "ValidationException", "the twin stands in for String parameters only, not " + type);
+    }
     String tier = request.path("Tier").asText("Standard");
     int max = tier.equals("Standard") ? STANDARD_MAX : ADVANCED_MAX;
     if (value.length() > max) {
@@ -161,7 +176,7 @@ public final class LocalSsmAndEvents implements AutoCloseable {
             : tier;
     ObjectNode parameter = JSON.createObjectNode();
     parameter.put("Name", name);
-    parameter.put("Type", request.path("Type").asText("String"));
+    parameter.put("Type", type);
     parameter.put("Value", value);
     parameter.put("Version", versions.size() + 1);
     parameter.put("LastModifiedDate", Instant.now().toEpochMilli() / 1000.0);
@@ -240,8 +255,13 @@ public final class LocalSsmAndEvents implements AutoCloseable {
       String id = UUID.randomUUID().toString();
       ObjectNode event = JSON.createObjectNode();
       event.put("id", id);
+      // The SDK sends Time as epoch seconds; events carry ISO-8601, as EventBridge delivers them.
+      JsonNode time = entry.path("Time");
       event.put(
-          "time", entry.hasNonNull("Time") ? entry.get("Time").asText() : Instant.now().toString());
+          "time",
+          time.isNumber()
+              ? Instant.ofEpochMilli(Math.round(time.asDouble() * 1000)).toString()
+              : Instant.now().toString());
       event.put("bus", entry.path("EventBusName").asText("default"));
       event.put("source", entry.get("Source").asText());
       event.put("detail-type", entry.get("DetailType").asText());

@@ -128,6 +128,38 @@ class LocalSsmAndEventsTest {
   }
 
   @Test
+  void whatTheFunctionsNeverSend_isRefused_notImitated() throws Exception {
+    assertThatThrownBy(
+            () -> ssm.putParameter(r -> r.name("/p/secret").value("s").type("SecureString")))
+        .isInstanceOf(SsmException.class)
+        .hasMessageContaining("String parameters only");
+    var response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(local.endpoint())
+                    .header("X-Amz-Target", "AmazonSSM.PutParameter")
+                    .POST(HttpRequest.BodyPublishers.ofString("{not json"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("SerializationException");
+  }
+
+  @Test
+  void anEventsTime_isRecordedAsIso8601() throws Exception {
+    events.putEvents(
+        r ->
+            r.entries(
+                PutEventsRequestEntry.builder()
+                    .source("s")
+                    .detailType("t")
+                    .detail("{}")
+                    .time(Instant.parse("2026-12-02T10:00:00Z"))
+                    .build()));
+    assertThat(get("/events").get(0).path("time").asText()).isEqualTo("2026-12-02T10:00:00Z");
+  }
+
+  @Test
   void events_areRecorded_andAMalformedDetailFailsItsEntryOnly() throws Exception {
     var response =
         events.putEvents(
