@@ -321,6 +321,10 @@ class CrossClusterIT {
             indexes:
               - source: cut
                 destination: cut-os
+                mappings:
+                  properties:
+                    tag: {type: keyword}
+                    n: {type: long}
             sync: {mode: events}
             rollover: {verify: checksum}
             """);
@@ -352,6 +356,9 @@ class CrossClusterIT {
       // THEN the old cluster is frozen, the new one answers under the same names, and it holds
       // exactly the old cluster's documents plus every write acknowledged after the switch
       assertThat(sourceSetting("cut-1", "index.blocks.write")).isEqualTo("true");
+      assertThat(twin.get("/cut-os/_mapping").at("/cut-os/mappings/properties/tag/type").asText())
+          .as("the mapping change")
+          .isEqualTo("keyword");
       assertThat(twin.get("/_alias/cut").has("cut-os")).isTrue();
       assertThat(twin.get("/_alias/cut-1").has("cut-os")).isTrue();
       JsonNode published = parameter(ssm, "cut");
