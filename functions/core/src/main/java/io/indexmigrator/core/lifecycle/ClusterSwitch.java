@@ -358,7 +358,12 @@ final class ClusterSwitch {
               + " aliases from the destination cluster and lifted the source's write block; the"
               + " recipe is "
               + back2
-              + " again (rollover may be run again)";
+              + " again (rollover may be run again)"
+              + (parsed.sync().mode() == SyncOptions.SyncMode.POLL
+                  ? "; polling stopped at the switch: 'migrator run "
+                      + name
+                      + "' resumes it from its checkpoints"
+                  : "");
       LOG.info("rollback of {}: {}", name, message);
       done = true;
       return new RolloverReport(name, true, null, List.of(), 0, List.of(), 0, Map.of(), message);
