@@ -120,8 +120,12 @@ class CrossClusterIT {
         .isTrue();
     String sourceUuid = sourceSettingsBefore.at("/legacy-1/settings/index/uuid").asText();
     assertThat(index.path("uuid").asText()).isNotEqualTo(sourceUuid);
-    assertThat(index.at("/version/created").asText())
-        .isNotEqualTo(sourceSettingsBefore.at("/legacy-1/settings/index/version/created").asText());
+    if (!SOURCE_ENGINE.equals(TwinFixture.ENGINE)) {
+      // Made by the destination's engine, not copied (between equal versions they agree anyway).
+      assertThat(index.at("/version/created").asText())
+          .isNotEqualTo(
+              sourceSettingsBefore.at("/legacy-1/settings/index/version/created").asText());
+    }
 
     // The state.
     try (var dynamo = twin.dynamo()) {
