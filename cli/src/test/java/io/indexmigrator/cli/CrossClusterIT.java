@@ -349,6 +349,7 @@ class CrossClusterIT {
       // WHEN the rollover switches clusters while it writes
       TwinFixture.Run rollover = twin.cli("rollover", "cut");
       assertThat(rollover.exitCode()).as(rollover.all()).isZero();
+      System.out.print("cross-cluster rollover: " + rollover.out());
       long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
       while (writer.switchedAtNanos.get() == 0 && System.nanoTime() < deadline) {
         Thread.sleep(100);
