@@ -345,6 +345,16 @@ class CrossClusterIT {
               .following(() -> switchedEndpoint(ssm, "cut"));
       writer.start();
       Thread.sleep(3_000);
+      // As an operator would: roll over once status shows the sync keeping up (a cold consumer
+      // can be a few hundred events behind, and the rollover rightly refuses a backlog).
+      long caughtUp = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < caughtUp
+          && JSON.readTree(twin.cli("status", "cut", "--json").out())
+                  .at("/sync/queueDepth")
+                  .asLong()
+              > 100) {
+        Thread.sleep(500);
+      }
 
       // WHEN the rollover switches clusters while it writes
       TwinFixture.Run rollover = twin.cli("rollover", "cut");
