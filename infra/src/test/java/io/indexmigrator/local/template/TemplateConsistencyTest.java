@@ -78,6 +78,23 @@ class TemplateConsistencyTest {
    * A rollover Task that gave up before its function ended would let the Abort lift the write
    * blocks (or a second rollover start) while the function still runs: each must outwait it.
    */
+  /** The planner sizes a round of reader items by the copy Map's concurrency. */
+  @Test
+  void theCopyMapsConcurrency_isTheOneThePlannerSizesReaderRoundsBy() throws IOException {
+    var machine =
+        template.stateMachines().stream()
+            .filter(m -> m.logicalId().equals("MigrationStateMachine"))
+            .findFirst()
+            .orElseThrow();
+    List<JsonNode> maps =
+        JSON.readTree(machine.definition()).findParents("Type").stream()
+            .filter(state -> state.path("Type").asText().equals("Map"))
+            .toList();
+    assertThat(maps).hasSize(1);
+    assertThat(maps.get(0).path("MaxConcurrency").asInt())
+        .isEqualTo(io.indexmigrator.core.lifecycle.CopyCoordinator.MAP_CONCURRENCY);
+  }
+
   @Test
   void rolloverTasksOutwaitTheirFunction() throws IOException {
     Map<String, Long> timeouts = new java.util.HashMap<>();

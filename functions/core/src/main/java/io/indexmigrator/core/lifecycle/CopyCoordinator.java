@@ -35,6 +35,15 @@ public final class CopyCoordinator {
   /** Slices handed to one execution round; bounds the round's history. */
   static final int MAX_ITEMS_PER_ROUND = 40;
 
+  /**
+   * The copy Map's {@code MaxConcurrency} in migration.asl.json (a test pins the two together). A
+   * round with reader items hands out no more than this, started items first: a reader item holds a
+   * scroll or point in time between its steps, and in a round larger than the Map's concurrency an
+   * item that yielded would wait for every later wave of the round, hours at scale, far beyond the
+   * context's keep-alive, and start again from its first document each round.
+   */
+  public static final int MAP_CONCURRENCY = 8;
+
   /** Polls of one slice per round before the round yields to a fresh execution. */
   static final int MAX_POLLS_PER_ROUND = 60;
 
@@ -117,7 +126,10 @@ public final class CopyCoordinator {
       // Before any slice starts: operations after these checkpoints are polled after the copy.
       new PollSync(lifecycle, lifecycle.pollCheckpoints()).begin(ref);
     }
-    List<SliceItem> items = new ArrayList<>();
+    Set<String> readerSources = readerSources(recipe);
+    List<SliceRecord> started = new ArrayList<>();
+    List<SliceRecord> waiting = new ArrayList<>();
+    boolean readers = false;
     for (SliceRecord slice : lifecycle.store().listSlices(ref)) {
       if (slice.status() == SliceStatus.DONE) {
         continue;
@@ -127,9 +139,21 @@ public final class CopyCoordinator {
           continue;
         }
         lifecycle.store().resetSlice(slice.key(), slice.version());
+        waiting.add(slice);
+      } else if (slice.status() == SliceStatus.PENDING) {
+        waiting.add(slice);
+      } else {
+        started.add(slice);
       }
-      if (items.size() < MAX_ITEMS_PER_ROUND) {
-        items.add(new SliceItem(ref.name(), ref.generation(), slice.source(), slice.sliceId()));
+      readers |= readerSources.contains(slice.source());
+    }
+    int limit = readers ? MAP_CONCURRENCY : MAX_ITEMS_PER_ROUND;
+    List<SliceItem> items = new ArrayList<>();
+    for (List<SliceRecord> group : List.of(started, waiting)) {
+      for (SliceRecord slice : group) {
+        if (items.size() < limit) {
+          items.add(new SliceItem(ref.name(), ref.generation(), slice.source(), slice.sliceId()));
+        }
       }
     }
     return new PlanResult(ref.name(), ref.generation(), round, items.size(), items);
@@ -209,6 +233,19 @@ public final class CopyCoordinator {
   }
 
   /** The engine that copies this item: the one its recipe entry's copy mode names. */
+  /** The source indexes of the recipe that the reader engine copies. */
+  private Set<String> readerSources(RecipeRecord recipe) {
+    Recipe parsed = lifecycle.parsedRecipe(recipe);
+    Set<String> sources = new java.util.HashSet<>();
+    for (IndexRecord index : lifecycle.store().listIndexes(recipe.ref())) {
+      IndexSpec spec = parsed.indexes().get(RecipeEntries.indexOf(index.recipeEntry()));
+      if (spec.copy().mode() == io.indexmigrator.core.recipe.CopyOptions.CopyMode.READER) {
+        sources.add(index.source());
+      }
+    }
+    return sources;
+  }
+
   CopyEngine engineFor(SliceKey key) {
     IndexRecord index = index(lifecycle, key);
     Recipe recipe = lifecycle.parsedRecipe(lifecycle.recipe(key.recipe().name()));
