@@ -232,6 +232,86 @@ class CrossClusterIT {
   }
 
   @Test
+  void aCopyFunctionKilledMidItem_withItsScrollsLost_stillEndsWithExactlyTheSourcesDocuments()
+      throws Exception {
+    // GIVEN a source large enough, read in small pages, that the copy is caught in the middle
+    send(
+        "PUT",
+        "/crash-1",
+        """
+        {"settings": {"index": {"number_of_shards": 4, "number_of_replicas": 0}}}
+        """);
+    int documents = 60_000;
+    for (int from = 0; from < documents; from += 5_000) {
+      StringBuilder bulk = new StringBuilder();
+      for (int i = from; i < from + 5_000; i++) {
+        bulk.append("{\"index\":{\"_id\":\"c").append(i).append("\"}}\n");
+        bulk.append("{\"n\":").append(i).append(",\"pad\":\"").append("x".repeat(40));
+        bulk.append("\"}\n");
+      }
+      send("POST", "/crash-1/_bulk", bulk.toString());
+    }
+    send("POST", "/crash-1/_refresh", "{}");
+    Map<String, String> expected = sourceDocuments("crash-1");
+    assertThat(expected).hasSize(documents);
+    Path recipe =
+        twin.writeRecipe(
+            "crash.yaml",
+            """
+            name: crash
+            source: {cluster: source}
+            indexes:
+              - source: crash-1
+                destination: crash-os
+            copy: {batchSize: 100}
+            """);
+    assertThat(twin.cli("init", "crash", "--file", recipe.toString()).exitCode()).isZero();
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      var run = pool.submit(() -> twin.cli("run", "crash", "--wait"));
+
+      // WHEN, mid-copy, the copy function's environments are killed and every scroll on the
+      // source is dropped (as a restart of its node would)
+      long copiedAtKill = 0;
+      long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+      while (System.nanoTime() < deadline) {
+        copiedAtKill =
+            JSON.readTree(twin.cli("status", "crash", "--json").out()).path("docsCopied").asLong();
+        if (copiedAtKill > 2_000) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      int killed = 0;
+      for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {
+        if (child.info().commandLine().orElse("").contains("CopyStepHandler")) {
+          child.destroyForcibly();
+          killed++;
+        }
+      }
+      send("DELETE", "/_search/scroll/_all", null);
+      assertThat(killed).as("copy environments killed").isPositive();
+      assertThat(copiedAtKill).as("killed mid-copy").isBetween(1L, documents - 1L);
+
+      // THEN the run (or, if the execution gave up, one more run) ends with exactly the source
+      TwinFixture.Run finished = run.get(5, java.util.concurrent.TimeUnit.MINUTES);
+      if (finished.exitCode() != 0) {
+        System.out.println("crash: the first run ended with " + finished.all() + "; run again");
+        finished = twin.cli("run", "crash", "--wait");
+      }
+      assertThat(finished.exitCode()).as(finished.all()).isZero();
+    } finally {
+      pool.shutdownNow();
+    }
+    twin.cluster.post("/crash-os/_refresh", "{}");
+    assertThat(destinationDocuments("crash-os")).isEqualTo(expected);
+    JsonNode report = JSON.readTree(twin.cli("status", "crash", "--json").out());
+    assertThat(report.at("/indexes/0/docsCopied").asLong())
+        .as("nothing counted twice")
+        .isEqualTo(documents);
+  }
+
+  @Test
   void liveWritesToTheSourceCluster_reachTheDestination_throughEventsNamingTheCluster()
       throws Exception {
     // GIVEN an application writing to the source cluster through an alias, publishing an event
