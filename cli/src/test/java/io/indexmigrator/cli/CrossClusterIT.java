@@ -290,6 +290,10 @@ class CrossClusterIT {
         }
       }
       send("DELETE", "/_search/scroll/_all", null);
+      System.out.printf(
+          "crash: killed %d copy environments and dropped the source's scrolls at %,d of %,d"
+              + " documents copied%n",
+          killed, copiedAtKill, documents);
       assertThat(killed).as("copy environments killed").isPositive();
       assertThat(copiedAtKill).as("killed mid-copy").isBetween(1L, documents - 1L);
 
