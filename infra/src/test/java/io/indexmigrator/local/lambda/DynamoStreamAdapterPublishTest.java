@@ -59,7 +59,7 @@ class DynamoStreamAdapterPublishTest {
 
   static DynamoStreamAdapter adapter(String queueUrl) {
     return new DynamoStreamAdapter(
-        new AdapterConfig(queueUrl, "records", IdTemplate.parse("{pk}"), null, null),
+        new AdapterConfig(queueUrl, "records", IdTemplate.parse("{pk}"), null, null, null),
         ChangePublisher.builder(sqs, queueUrl).maxAttempts(2).backoffBase(Duration.ZERO).build(),
         table -> {
           throw new AssertionError("the id template is configured; no key schema is needed");

@@ -20,13 +20,17 @@ import java.util.Objects;
  *     null
  * @param routingAttribute the item attribute holding the custom routing ({@code
  *     ADAPTER_ROUTING_ATTRIBUTE}), or null
+ * @param cluster the cluster the application writes the items to ({@code ADAPTER_CLUSTER}), as the
+ *     functions name it; null for the default one. A migration from another cluster needs it: the
+ *     sync looks an event's index up among the recipes reading from the cluster it names.
  */
 public record AdapterConfig(
     String queueUrl,
     String index,
     IdTemplate idTemplate,
     String indexAttribute,
-    String routingAttribute) {
+    String routingAttribute,
+    String cluster) {
 
   static final List<String> VARIABLES =
       List.of(
@@ -34,7 +38,8 @@ public record AdapterConfig(
           "ADAPTER_INDEX",
           "ADAPTER_ID_TEMPLATE",
           "ADAPTER_INDEX_ATTRIBUTE",
-          "ADAPTER_ROUTING_ATTRIBUTE");
+          "ADAPTER_ROUTING_ATTRIBUTE",
+          "ADAPTER_CLUSTER");
   static final List<String> REQUIRED = List.of("SYNC_QUEUE_URL", "ADAPTER_INDEX");
 
   public AdapterConfig {
@@ -46,6 +51,14 @@ public record AdapterConfig(
       throw new ConfigurationException(
           "ADAPTER_INDEX '" + index + "' is not a valid index name: " + e.reason());
     }
+    if (cluster != null) {
+      try {
+        new ChangeEventCodec().validate(ChangeEvent.indexed(index, "probe").onCluster(cluster));
+      } catch (InvalidChangeEventException e) {
+        throw new ConfigurationException(
+            "ADAPTER_CLUSTER '" + cluster + "' is not a valid cluster name: " + e.reason());
+      }
+    }
   }
 
   static AdapterConfig from(EnvironmentReader env) {
@@ -54,6 +67,7 @@ public record AdapterConfig(
         env.require("ADAPTER_INDEX"),
         env.optional("ADAPTER_ID_TEMPLATE").map(IdTemplate::parse).orElse(null),
         env.optional("ADAPTER_INDEX_ATTRIBUTE").orElse(null),
-        env.optional("ADAPTER_ROUTING_ATTRIBUTE").orElse(null));
+        env.optional("ADAPTER_ROUTING_ATTRIBUTE").orElse(null),
+        env.optional("ADAPTER_CLUSTER").orElse(null));
   }
 }

@@ -62,6 +62,9 @@ public final class StreamChangeMapper {
             ? null
             : text(lookup, config.routingAttribute(), "routing attribute");
     ChangeEvent event = new ChangeEvent(index, id, op, null, null, routing);
+    if (config.cluster() != null) {
+      event = event.onCluster(config.cluster());
+    }
     try {
       // Checked one by one, so one bad item fails alone instead of the whole publish call.
       codec.validate(event);

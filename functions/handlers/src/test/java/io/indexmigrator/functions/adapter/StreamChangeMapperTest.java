@@ -17,13 +17,19 @@ class StreamChangeMapperTest {
   final List<String> describedTables = new ArrayList<>();
 
   StreamChangeMapper mapper(String template, String indexAttribute, String routingAttribute) {
+    return mapper(template, indexAttribute, routingAttribute, null);
+  }
+
+  StreamChangeMapper mapper(
+      String template, String indexAttribute, String routingAttribute, String cluster) {
     AdapterConfig config =
         new AdapterConfig(
             QUEUE,
             "records",
             template == null ? null : IdTemplate.parse(template),
             indexAttribute,
-            routingAttribute);
+            routingAttribute,
+            cluster);
     return new StreamChangeMapper(
         config,
         table -> {
@@ -46,6 +52,20 @@ class StreamChangeMapperTest {
     assertThat(mapper.map(change("MODIFY", keys, Map.of())).op()).isEqualTo(ChangeEvent.Op.INDEX);
     assertThat(mapper.map(change("REMOVE", keys, Map.of())))
         .isEqualTo(new ChangeEvent("records", "a1", ChangeEvent.Op.DELETE, null, null, null));
+  }
+
+  @Test
+  void aConfiguredCluster_isNamedByEveryEvent_andABadOneFailsTheColdStart() {
+    Map<String, Scalar> keys = Map.of("pk", Scalar.string("a1"));
+    assertThat(mapper("{pk}", null, null, "source").map(change("INSERT", keys, Map.of())))
+        .isEqualTo(
+            new ChangeEvent("records", "a1", ChangeEvent.Op.INDEX, null, null, null)
+                .onCluster("source"));
+    assertThat(mapper("{pk}", null, null).map(change("REMOVE", keys, Map.of())).clusterName())
+        .isEqualTo(ChangeEvent.DEFAULT_CLUSTER);
+    assertThatThrownBy(() -> new AdapterConfig(QUEUE, "records", null, null, null, "Bad Name!"))
+        .isInstanceOf(io.indexmigrator.core.config.ConfigurationException.class)
+        .hasMessageContaining("ADAPTER_CLUSTER 'Bad Name!'");
   }
 
   @Test
@@ -177,7 +197,7 @@ class StreamChangeMapperTest {
 
   @Test
   void configRejectsAnInvalidIndex() {
-    assertThatThrownBy(() -> new AdapterConfig(QUEUE, "Records", null, null, null))
+    assertThatThrownBy(() -> new AdapterConfig(QUEUE, "Records", null, null, null, null))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("ADAPTER_INDEX 'Records'");
   }
