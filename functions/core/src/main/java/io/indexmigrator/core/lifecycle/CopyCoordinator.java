@@ -117,16 +117,21 @@ public final class CopyCoordinator {
       recipe = lifecycle.store().updateRecipe(recipe, r -> r.withExecutionArn(executionArn));
     }
     RecipeRef ref = recipe.ref();
+    Recipe parsed = lifecycle.parsedRecipe(recipe);
+    Set<String> readerSources = new java.util.HashSet<>();
     for (IndexRecord index : lifecycle.store().listIndexes(ref)) {
       if (index.phase() == IndexPhase.PENDING || index.phase() == IndexPhase.FAILED) {
         lifecycle.store().updateIndex(index, i -> i.withPhase(IndexPhase.COPYING));
       }
+      IndexSpec spec = parsed.indexes().get(RecipeEntries.indexOf(index.recipeEntry()));
+      if (spec.copy().mode() == io.indexmigrator.core.recipe.CopyOptions.CopyMode.READER) {
+        readerSources.add(index.source());
+      }
     }
-    if (lifecycle.parsedRecipe(recipe).sync().mode() == SyncOptions.SyncMode.POLL) {
+    if (parsed.sync().mode() == SyncOptions.SyncMode.POLL) {
       // Before any slice starts: operations after these checkpoints are polled after the copy.
       new PollSync(lifecycle, lifecycle.pollCheckpoints()).begin(ref);
     }
-    Set<String> readerSources = readerSources(recipe);
     List<SliceRecord> started = new ArrayList<>();
     List<SliceRecord> waiting = new ArrayList<>();
     boolean readers = false;
@@ -233,19 +238,6 @@ public final class CopyCoordinator {
   }
 
   /** The engine that copies this item: the one its recipe entry's copy mode names. */
-  /** The source indexes of the recipe that the reader engine copies. */
-  private Set<String> readerSources(RecipeRecord recipe) {
-    Recipe parsed = lifecycle.parsedRecipe(recipe);
-    Set<String> sources = new java.util.HashSet<>();
-    for (IndexRecord index : lifecycle.store().listIndexes(recipe.ref())) {
-      IndexSpec spec = parsed.indexes().get(RecipeEntries.indexOf(index.recipeEntry()));
-      if (spec.copy().mode() == io.indexmigrator.core.recipe.CopyOptions.CopyMode.READER) {
-        sources.add(index.source());
-      }
-    }
-    return sources;
-  }
-
   CopyEngine engineFor(SliceKey key) {
     IndexRecord index = index(lifecycle, key);
     Recipe recipe = lifecycle.parsedRecipe(lifecycle.recipe(key.recipe().name()));

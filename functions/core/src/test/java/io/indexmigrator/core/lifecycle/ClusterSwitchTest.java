@@ -233,11 +233,11 @@ class ClusterSwitchTest {
     assertThat(store.getRollover(ref).orElseThrow().owner()).isNull();
   }
 
-  @Test
-  void aRollbackThatCouldNotLiftItsHold_leavesItRecorded_andTheCommitLiftsIt() {
-    coordinator().rollover("r", Verifier.Mode.COUNT, "op-1");
-    // The destination cluster fails while the rollback holds it, and again when it lifts the hold:
-    // as if the function had died holding it.
+  /**
+   * A rollback during which the destination cluster fails while it is held, and again when the hold
+   * is lifted: as if the function had died holding it.
+   */
+  private void rollbackWhoseHoldSticks() {
     RuntimeException down = new IllegalStateException("cluster unavailable");
     fresh.on(
         "shardCheckpoints",
@@ -253,6 +253,32 @@ class ClusterSwitchTest {
           }
         });
     assertThatThrownBy(() -> coordinator().rollback("r", "op-2")).isSameAs(down);
+  }
+
+  @Test
+  void aRollbackWhosePublicationFails_changesNothing_andMayBeRunAgain() {
+    coordinator().rollover("r", Verifier.Mode.COUNT, "op-1");
+    publisher.failParameterWith(new IllegalStateException("ssm: throttled"));
+
+    assertThatThrownBy(() -> coordinator().rollback("r", "op-2")).hasMessageContaining("throttled");
+
+    assertThat(status()).isEqualTo(RecipeStatus.SWITCHED);
+    assertThat(old.writeBlocked("records-v1")).as("the rollback point stays frozen").isTrue();
+    assertThat(fresh.writeBlocked("records-v2")).as("the hold is lifted").isFalse();
+    assertThat(aliasesOnDestination()).contains("records");
+    assertThat(publisher.current("r").orElseThrow().state()).isEqualTo(EndpointSwitch.SWITCHED);
+
+    RolloverReport back = coordinator().rollback("r", "op-3");
+
+    assertThat(back.passed()).isTrue();
+    assertThat(status()).isEqualTo(RecipeStatus.SYNCING);
+    assertThat(publisher.current("r").orElseThrow().state()).isEqualTo(EndpointSwitch.ROLLED_BACK);
+  }
+
+  @Test
+  void aRollbackThatCouldNotLiftItsHold_leavesItRecorded_andTheCommitLiftsIt() {
+    coordinator().rollover("r", Verifier.Mode.COUNT, "op-1");
+    rollbackWhoseHoldSticks();
     assertThat(fresh.writeBlocked("records-v2")).as("the hold stuck").isTrue();
     fresh.clearHooks();
 
@@ -266,21 +292,7 @@ class ClusterSwitchTest {
   @Test
   void aRollbackRetriedAfterItsHoldStuck_liftsIt_andRollsBack() {
     coordinator().rollover("r", Verifier.Mode.COUNT, "op-1");
-    RuntimeException down = new IllegalStateException("cluster unavailable");
-    fresh.on(
-        "shardCheckpoints",
-        () -> {
-          throw down;
-        });
-    int[] calls = {0};
-    fresh.on(
-        "setWriteBlock",
-        () -> {
-          if (calls[0]++ > 0) {
-            throw down;
-          }
-        });
-    assertThatThrownBy(() -> coordinator().rollback("r", "op-2")).isSameAs(down);
+    rollbackWhoseHoldSticks();
     fresh.clearHooks();
 
     RolloverReport back = coordinator().rollback("r", "op-2");
