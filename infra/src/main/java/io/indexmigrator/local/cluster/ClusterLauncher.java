@@ -114,15 +114,31 @@ public final class ClusterLauncher {
       deleteQuietly(workDir);
       throw new UncheckedIOException("cannot start " + engine.displayName(), e);
     }
+    // A restart appends to the same console log: the engine's earlier life stays readable.
+    ProcessBuilder relaunch =
+        new ProcessBuilder(builder.command())
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleLog.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    relaunch.environment().clear();
+    relaunch.environment().putAll(builder.environment());
     LocalCluster cluster =
-        new LocalCluster(engine, uri, watchdog, pidFile, workDir, consoleLog, STOP_GRACE);
+        new LocalCluster(
+            engine,
+            uri,
+            relaunch,
+            started -> awaitHealthyOrExplain(started, consoleLog),
+            watchdog,
+            pidFile,
+            workDir,
+            consoleLog,
+            STOP_GRACE);
     try {
-      awaitHealthy(cluster);
-    } catch (RuntimeException e) {
-      String tail = Processes.tail(consoleLog, LOG_TAIL_LINES);
+      awaitHealthyOrExplain(cluster, consoleLog);
+    } catch (ClusterStartException e) {
       cluster.close();
-      throw new ClusterStartException(
-          e.getMessage() + "\n--- last lines of " + consoleLog + " ---\n" + tail, e);
+      throw e;
     }
     double seconds = (System.nanoTime() - startedAt) / 1e9;
     LOG.info(
@@ -207,6 +223,16 @@ public final class ClusterLauncher {
     env.put(prefix + "_TMPDIR", workDir.resolve("tmp").toString());
     env.put(prefix + "_JAVA_OPTS", "-Xms" + spec.heap() + " -Xmx" + spec.heap());
     env.put("HOME", workDir.toString());
+  }
+
+  private void awaitHealthyOrExplain(LocalCluster cluster, Path consoleLog) {
+    try {
+      awaitHealthy(cluster);
+    } catch (RuntimeException e) {
+      String tail = Processes.tail(consoleLog, LOG_TAIL_LINES);
+      throw new ClusterStartException(
+          e.getMessage() + "\n--- last lines of " + consoleLog + " ---\n" + tail, e);
+    }
   }
 
   private void awaitHealthy(LocalCluster cluster) {

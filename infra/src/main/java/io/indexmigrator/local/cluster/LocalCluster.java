@@ -28,7 +28,9 @@ final class LocalCluster implements RunningCluster {
 
   private final EngineVersion engine;
   private final URI httpUri;
-  private final Process watchdog;
+  private final ProcessBuilder launch;
+  private final java.util.function.Consumer<LocalCluster> awaitHealthy;
+  private volatile Process watchdog;
   private final Path pidFile;
   private final Path workDir;
   private final Path logFile;
@@ -39,6 +41,8 @@ final class LocalCluster implements RunningCluster {
   LocalCluster(
       EngineVersion engine,
       URI httpUri,
+      ProcessBuilder launch,
+      java.util.function.Consumer<LocalCluster> awaitHealthy,
       Process watchdog,
       Path pidFile,
       Path workDir,
@@ -46,6 +50,8 @@ final class LocalCluster implements RunningCluster {
       Duration grace) {
     this.engine = engine;
     this.httpUri = httpUri;
+    this.launch = launch;
+    this.awaitHealthy = awaitHealthy;
     this.watchdog = watchdog;
     this.pidFile = pidFile;
     this.workDir = workDir;
@@ -91,11 +97,39 @@ final class LocalCluster implements RunningCluster {
   }
 
   @Override
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException(this + " was stopped for good");
+    }
+    stopProcesses();
+    pid = -1;
+    try {
+      Files.deleteIfExists(pidFile);
+      watchdog = launch.start();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot start " + engine.displayName() + " again", e);
+    }
+    awaitHealthy.accept(this);
+    LOG.info("restarted {} at {} (pid {})", engine.displayName(), httpUri, pid());
+  }
+
+  @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
+    stopProcesses();
+    try {
+      Processes.deleteRecursively(workDir);
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", workDir, e.toString());
+    }
+    RUNNING.remove(this);
+    LOG.info("stopped {} at {}", engine.displayName(), httpUri);
+  }
+
+  private void stopProcesses() {
     // Remember the whole tree first: once the watchdog is gone, its descendants are no longer ours.
     List<ProcessHandle> tree = new ArrayList<>(watchdog.descendants().toList());
     tree.add(watchdog.toHandle());
@@ -117,13 +151,6 @@ final class LocalCluster implements RunningCluster {
     } catch (Exception e) {
       LOG.warn("stopping {} failed: {}", engine.displayName(), e.toString());
     }
-    try {
-      Processes.deleteRecursively(workDir);
-    } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", workDir, e.toString());
-    }
-    RUNNING.remove(this);
-    LOG.info("stopped {} at {}", engine.displayName(), httpUri);
   }
 
   @Override

@@ -21,6 +21,15 @@ public interface RunningCluster extends AutoCloseable {
   boolean isAlive();
 
   /**
+   * Stops the engine gracefully and starts it again on the same ports and data, as an operator's
+   * node restart would: its indexes survive, its search contexts (scrolls, points in time) and
+   * tasks do not. Returns once it is healthy again.
+   *
+   * @throws ClusterStartException if it does not come back
+   */
+  void restart();
+
+  /**
    * Stops the engine (SIGTERM, then SIGKILL after a grace period) and deletes its data. Safe to
    * call more than once.
    */

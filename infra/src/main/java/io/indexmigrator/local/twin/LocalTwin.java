@@ -48,6 +48,7 @@ public final class LocalTwin implements AutoCloseable {
   private static final int FUNCTION_CONCURRENCY = 4;
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Map<String, RunningCluster> clustersByName = new LinkedHashMap<>();
   private TwinState state;
 
   private LocalTwin() {}
@@ -66,6 +67,19 @@ public final class LocalTwin implements AutoCloseable {
 
   public TwinState state() {
     return state;
+  }
+
+  /**
+   * Restarts one of the twin's clusters ({@code destination} or {@code source}) in place, as a node
+   * restart would: same endpoint and data, every scroll, point in time and task gone.
+   */
+  public void restartCluster(String name) {
+    RunningCluster cluster = clustersByName.get(name);
+    if (cluster == null) {
+      throw new IllegalArgumentException(
+          "the twin has no cluster '" + name + "'; it has " + clustersByName.keySet());
+    }
+    cluster.restart();
   }
 
   private void startAll(TwinOptions options) {
@@ -88,6 +102,7 @@ public final class LocalTwin implements AutoCloseable {
     RunningCluster destination =
         track(launcher.start(ClusterSpec.of(options.engine()).withClusterName("destination")));
     clusters.put("destination", entry(destination));
+    clustersByName.put("destination", destination);
     // The functions learn the clusters as on AWS: from the template's parameters.
     Map<String, String> parameters = new LinkedHashMap<>();
     parameters.put(
@@ -99,6 +114,7 @@ public final class LocalTwin implements AutoCloseable {
               launcher.start(
                   ClusterSpec.of(options.sourceEngine().get()).withClusterName("source")));
       clusters.put("source", entry(source));
+      clustersByName.put("source", source);
       parameters.put("SourceClusterEndpoint", source.httpUri().toString());
       parameters.put("SourceClusterAuth", "none");
     }
