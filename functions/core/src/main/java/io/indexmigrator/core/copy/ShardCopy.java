@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
 
 /**
@@ -77,7 +79,9 @@ public final class ShardCopy {
   private final Clock clock;
   private final Sleeper sleeper;
   private final RandomGenerator random;
+  private final Executor readAhead;
 
+  /** Reads ahead on a virtual thread of its own per page. */
   public ShardCopy(
       ShardPages source,
       BulkWrites destination,
@@ -85,6 +89,29 @@ public final class ShardCopy {
       Clock clock,
       Sleeper sleeper,
       RandomGenerator random) {
+    this(
+        source,
+        destination,
+        options,
+        clock,
+        sleeper,
+        random,
+        task -> Thread.ofVirtual().name("read-ahead").start(task));
+  }
+
+  /**
+   * @param readAhead runs the read of the next page while the current one is written; a direct
+   *     executor ({@code Runnable::run}) reads it just before, which is slower but deterministic
+   */
+  public ShardCopy(
+      ShardPages source,
+      BulkWrites destination,
+      Options options,
+      Clock clock,
+      Sleeper sleeper,
+      RandomGenerator random,
+      Executor readAhead) {
+    this.readAhead = Objects.requireNonNull(readAhead, "readAhead");
     this.source = Objects.requireNonNull(source, "source");
     this.destination = Objects.requireNonNull(destination, "destination");
     this.options = Objects.requireNonNull(options, "options");
@@ -97,9 +124,15 @@ public final class ShardCopy {
    * Copies pages of {@code item} until the shard ends or {@code budget} is spent, saving the cursor
    * through {@code checkpoints} after every page.
    *
+   * <p>The next page is read while this one is written (on the read-ahead executor), so an item
+   * takes about the longer of its reads and its writes rather than their sum. That changes nothing
+   * in what a saved cursor means: every cursor saved after a page is marked not clean (a scroll may
+   * have moved past it), and only the cursor saved when the call pauses, with nothing read ahead,
+   * is clean.
+   *
    * <p>At least one page is read per call, however small the budget, so repeated calls always
-   * progress. Once a page has taken its time, no further page is started unless the budget left is
-   * more than the slowest page of this call took.
+   * progress. A page is read ahead only while the budget left is more than the longest interval
+   * between two pages of this call.
    *
    * @param resumeFrom the cursor the last call saved, or empty for the first call
    * @throws RetryableMigrationException when the source or destination failed in a way that may
@@ -137,16 +170,10 @@ public final class ShardCopy {
     }
 
     boolean lostHere = false;
-    int pagesHere = 0;
+    Instant lastInHand = clock.instant();
     Duration slowest = Duration.ZERO;
-    while (true) {
-      Instant pageStart = clock.instant();
-      if (pagesHere > 0 && Duration.between(pageStart, deadline).compareTo(slowest) <= 0) {
-        ReaderCursor paused = cursor.withClean(true);
-        checkpoints.save(paused);
-        return new Outcome(paused, false, restartReason);
-      }
-      ShardPage page;
+    ShardPage page = null;
+    while (page == null) {
       try {
         if (cursor == null) {
           page = open(item, kind);
@@ -158,23 +185,15 @@ public final class ShardCopy {
             cursor = cursor.withClean(false);
             checkpoints.save(cursor);
           }
-          page = next(item, cursor);
+          page = next(cursor.kind(), cursor.contextId(), cursor.searchAfterJson());
         }
       } catch (SearchClusterException e) {
-        if (!e.contextLost() || lostHere) {
-          // A second loss in one call is no chance event: a keep-alive shorter than a page takes,
-          // contexts being cleared. Whatever it is, the next call starts afresh.
-          throw failure("reading " + item, e);
-        }
-        lostHere = true;
-        restartReason =
-            "the "
-                + describe(kind)
-                + " was gone on the source (expired, cleared, or its node restarted): "
-                + e.reason();
+        lostHere = onReadFailure(item, kind, e, lostHere);
+        restartReason = lostReason(kind, e);
         cursor = null;
-        continue;
       }
+    }
+    while (true) {
       if (page.isEmpty()) {
         ReaderCursor done = cursor.closed();
         // Saved before closing: should closing fail or this process die now, the item stays done
@@ -183,13 +202,102 @@ public final class ShardCopy {
         closeQuietly(kind, page.contextId());
         return new Outcome(done, true, restartReason);
       }
-      cursor = write(item, cursor, page, checkpoints);
-      checkpoints.save(cursor);
-      pagesHere++;
-      Duration took = Duration.between(pageStart, clock.instant());
-      if (took.compareTo(slowest) > 0) {
-        slowest = took;
+      Instant inHand = clock.instant();
+      Duration interval = Duration.between(lastInHand, inHand);
+      if (interval.compareTo(slowest) > 0) {
+        slowest = interval;
       }
+      lastInHand = inHand;
+      CompletableFuture<ShardPage> ahead = null;
+      if (Duration.between(inHand, deadline).compareTo(slowest) > 0) {
+        ShardPage current = page;
+        ahead =
+            CompletableFuture.supplyAsync(
+                () ->
+                    next(
+                        kind,
+                        current.contextId(),
+                        kind == Kind.POINT_IN_TIME ? current.lastSortJson() : null),
+                readAhead);
+      }
+      try {
+        cursor = write(item, cursor, page, checkpoints);
+        checkpoints.save(cursor);
+      } catch (RuntimeException | Error e) {
+        awaitQuietly(ahead);
+        throw e;
+      }
+      if (ahead == null) {
+        ReaderCursor paused = cursor.withClean(true);
+        checkpoints.save(paused);
+        return new Outcome(paused, false, restartReason);
+      }
+      try {
+        page = join(ahead);
+      } catch (SearchClusterException e) {
+        lostHere = onReadFailure(item, kind, e, lostHere);
+        restartReason = lostReason(kind, e);
+        page = reopen(item, kind);
+        cursor = ReaderCursor.start(kind, page.contextId());
+      }
+    }
+  }
+
+  /**
+   * Decides about a failed read: a context lost for the first time in this call is read again from
+   * the shard's start (returns true); anything else ends the call.
+   */
+  private static boolean onReadFailure(
+      WorkItem item, Kind kind, SearchClusterException e, boolean lostBefore) {
+    if (!e.contextLost() || lostBefore) {
+      // A second loss in one call is no chance event: a keep-alive shorter than a page takes,
+      // contexts being cleared. Whatever it is, the next call starts afresh.
+      throw failure("reading " + item, e);
+    }
+    return true;
+  }
+
+  private static String lostReason(Kind kind, SearchClusterException e) {
+    return "the "
+        + describe(kind)
+        + " was gone on the source (expired, cleared, or its node restarted): "
+        + e.reason();
+  }
+
+  private ShardPage reopen(WorkItem item, Kind kind) {
+    try {
+      return open(item, kind);
+    } catch (SearchClusterException e) {
+      throw failure("reading " + item, e);
+    }
+  }
+
+  private static ShardPage join(CompletableFuture<ShardPage> ahead) {
+    try {
+      return ahead.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Waits for a page read ahead that will not be written, so no request of this call is still
+   * running when it returns; its scroll position is covered by the cursor saved not clean.
+   */
+  private static void awaitQuietly(CompletableFuture<ShardPage> ahead) {
+    if (ahead == null) {
+      return;
+    }
+    try {
+      ahead.join();
+    } catch (RuntimeException e) {
+      // The call is failing already; this read's outcome changes nothing.
     }
   }
 
@@ -224,17 +332,12 @@ public final class ShardCopy {
     }
   }
 
-  private ShardPage next(WorkItem item, ReaderCursor cursor) {
-    if (cursor.kind() == Kind.SCROLL) {
-      return source.nextScroll(cursor.contextId(), options.keepAlive());
+  private ShardPage next(Kind kind, String contextId, String searchAfterJson) {
+    if (kind == Kind.SCROLL) {
+      return source.nextScroll(contextId, options.keepAlive());
     }
     return source.pointInTimePage(
-        cursor.contextId(),
-        0,
-        1,
-        cursor.searchAfterJson(),
-        options.pageSize(),
-        options.keepAlive());
+        contextId, 0, 1, searchAfterJson, options.pageSize(), options.keepAlive());
   }
 
   /** Writes one page and returns the cursor after it; refused documents are reported first. */

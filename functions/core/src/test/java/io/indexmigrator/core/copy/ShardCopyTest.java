@@ -81,7 +81,10 @@ class ShardCopyTest {
   }
 
   private ShardCopy withOptions(ShardCopy.Options options) {
-    return new ShardCopy(source, destination, options, clock, waits::add, maxJitter());
+    // Read-ahead on the calling thread: the next page is read just before this one is written,
+    // which leaves a scroll where a concurrent read-ahead leaves it, in a fixed order.
+    return new ShardCopy(
+        source, destination, options, clock, waits::add, maxJitter(), Runnable::run);
   }
 
   /** d0..d(n-1); every third with custom routing, versions 1..7. */
@@ -411,6 +414,90 @@ class ShardCopyTest {
     assertThat(source.openContexts()).isZero();
   }
 
+  // --- read-ahead -----------------------------------------------------------------------------
+
+  @Test
+  void theNextPage_isReadWhileThisOneIsWritten() throws Exception {
+    java.util.concurrent.CountDownLatch secondReadBegun =
+        new java.util.concurrent.CountDownLatch(1);
+    source.on("nextScroll", id -> secondReadBegun.countDown());
+    List<Boolean> readBeganBeforeWriteEnded = new ArrayList<>();
+    io.indexmigrator.core.search.BulkWrites waiting =
+        (index, writes) -> {
+          if (readBeganBeforeWriteEnded.isEmpty()) {
+            try {
+              // The first page's write holds until the second page's read has begun elsewhere.
+              readBeganBeforeWriteEnded.add(
+                  secondReadBegun.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+          return destination.bulk(index, writes);
+        };
+    var executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      copy =
+          new ShardCopy(
+              source,
+              waiting,
+              new ShardCopy.Options(PAGE, HOUR, 4, ms(100), ms(350)),
+              clock,
+              waits::add,
+              maxJitter(),
+              executor);
+
+      Outcome outcome = copy.work(SCROLL_ITEM, Optional.empty(), HOUR, checkpoints);
+
+      assertThat(readBeganBeforeWriteEnded).containsExactly(true);
+      assertThat(outcome.finished()).isTrue();
+      assertCountsOnePass(outcome.cursor());
+      assertCopiedExactly();
+      assertThat(checkpoints.saved.subList(0, checkpoints.saved.size() - 1))
+          .as("a cursor saved while a page is read ahead is never clean")
+          .noneMatch(ReaderCursor::clean);
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void aWriteFailing_waitsForThePageReadAhead_andLeavesTheCursorNotClean() throws Exception {
+    List<String> readsFinished = java.util.Collections.synchronizedList(new ArrayList<>());
+    source.on(
+        "nextScroll",
+        id -> {
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          readsFinished.add(id);
+        });
+    destination.failingWritesOf(DEST, "d14", 100, 429, "es_rejected_execution_exception", "full");
+    var executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      copy =
+          new ShardCopy(
+              source,
+              destination,
+              new ShardCopy.Options(PAGE, HOUR, 2, ms(0), ms(0)),
+              clock,
+              waits::add,
+              maxJitter(),
+              executor);
+
+      assertThatThrownBy(() -> copy.work(SCROLL_ITEM, Optional.empty(), HOUR, checkpoints))
+          .isInstanceOf(RetryableMigrationException.class);
+
+      assertThat(readsFinished).as("no read of the call still running").hasSize(2);
+      assertThat(checkpoints.last().orElseThrow().clean()).isFalse();
+      assertThat(checkpoints.last().orElseThrow().pages()).isEqualTo(1);
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
   // --- writes ---------------------------------------------------------------------------------
 
   @Test
@@ -455,7 +542,8 @@ class ShardCopyTest {
             new ShardCopy.Options(PAGE, HOUR, 6, ms(100), ms(350)),
             clock,
             waits::add,
-            recording);
+            recording,
+            Runnable::run);
     destination.failingWritesOf(DEST, "d1", 5, 429, "es_rejected_execution_exception", "busy");
 
     copy.work(SCROLL_ITEM, Optional.empty(), HOUR, checkpoints);
