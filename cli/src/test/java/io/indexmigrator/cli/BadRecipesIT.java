@@ -58,10 +58,9 @@ class BadRecipesIT {
                 + "copy: {mode: reindex}\n",
             "copy.mode: 'reindex' copies only within one cluster"),
         bad(
-            "copy.mode remote-reindex (not supported yet)",
-            "name: bad-7f\nsource: {cluster: source}\nindexes: [{source: bad}]\n"
-                + "copy: {mode: remote-reindex}\n",
-            "'remote-reindex' is not supported yet"),
+            "copy.mode remote-reindex within one cluster",
+            "name: bad-7f\nindexes: [{source: bad}]\ncopy: {mode: remote-reindex}\n",
+            "'remote-reindex' makes the destination read another cluster"),
         bad("unknown index", "name: bad-8\nindexes: [{source: no-such-index}]\n", "no-such-index"),
         bad("pattern matching nothing", "name: bad-9\nindexes: [{source: zzz-*}]\n", "zzz-*"),
         bad(

@@ -45,6 +45,8 @@ import java.util.concurrent.TimeUnit;
  *       {cluster: source}} through the CLI in this JVM (copy mode {@code reader}, the cross-cluster
  *       default); its copy phase is the first work item's start to the last one's end in the state
  *       table.
+ *   <li>{@code product-remote} (only when named in {@code --variants}): the same with {@code
+ *       copy.mode: remote-reindex}, per {@code --remote-sizes} as its batch size.
  *   <li>{@code raw}: the destination's own {@code _reindex?slices=auto} of the product's result
  *       into another index, the ceiling the destination's indexing rate sets.
  *   <li>{@code remote}: one {@code _reindex} task on the destination with {@code source.remote} (it
@@ -155,7 +157,7 @@ public final class CrossClusterCopyBenchmark {
     // one per work item running at once): measured on its own, so the variants compare warm runs.
     String warm = "xbench-" + stamp + "-warm";
     load(warm, WARM_UP_DOCUMENTS);
-    ObjectNode warmUp = product(twin, warm, WARM_UP_DOCUMENTS, stamp + "w", null);
+    ObjectNode warmUp = product(twin, warm, WARM_UP_DOCUMENTS, stamp + "w", null, null);
     summary.set("warmUp", warmUp);
     System.out.printf("warm-up (cold twin): %s%n", describe(warmUp));
     request(destination, "DELETE", "/" + warmUp.get("destinationIndex").asText(), null);
@@ -179,7 +181,7 @@ public final class CrossClusterCopyBenchmark {
             for (int b = 0; b < batchSizes.size(); b++) {
               Integer batchSize = batchSizes.get(b);
               ObjectNode product =
-                  product(twin, index, documents, stamp + "r" + repeat + "b" + b, batchSize)
+                  product(twin, index, documents, stamp + "r" + repeat + "b" + b, batchSize, null)
                       .put("repeat", repeat);
               runs.add(product);
               System.out.printf("  %s%n", describe(product));
@@ -190,6 +192,23 @@ public final class CrossClusterCopyBenchmark {
                 runs.add(raw);
                 System.out.printf("  %s%n", describe(raw));
               }
+              request(destination, "DELETE", "/" + product.get("destinationIndex").asText(), null);
+            }
+          }
+          case "product-remote" -> {
+            // The product's other engine: the destination's own remote reindex, one task.
+            for (int size : remoteSizes) {
+              ObjectNode product =
+                  product(
+                          twin,
+                          index,
+                          documents,
+                          stamp + "r" + repeat + "m" + size,
+                          size,
+                          "remote-reindex")
+                      .put("repeat", repeat);
+              runs.add(product);
+              System.out.printf("  %s%n", describe(product));
               request(destination, "DELETE", "/" + product.get("destinationIndex").asText(), null);
             }
           }
@@ -226,13 +245,23 @@ public final class CrossClusterCopyBenchmark {
 
   /** The product: init + run --wait of a cross-cluster recipe, as a user types them. */
   private static ObjectNode product(
-      TwinFixture twin, String index, int documents, String tag, Integer batchSize)
+      TwinFixture twin, String index, int documents, String tag, Integer batchSize, String mode)
       throws Exception {
-    ObjectNode result =
-        begin(batchSize == null ? "product" : "product, batchSize " + batchSize, documents);
+    String name =
+        "product"
+            + (mode == null ? "" : ", copy.mode " + mode)
+            + (batchSize == null ? "" : ", batchSize " + batchSize);
+    ObjectNode result = begin(name, documents);
     String recipeName = "xbench-" + tag;
     String target = index + "-product-" + tag;
-    String copy = batchSize == null ? "" : "copy: {batchSize: " + batchSize + "}\n";
+    List<String> options = new ArrayList<>();
+    if (mode != null) {
+      options.add("mode: " + mode);
+    }
+    if (batchSize != null) {
+      options.add("batchSize: " + batchSize);
+    }
+    String copy = options.isEmpty() ? "" : "copy: {" + String.join(", ", options) + "}\n";
     Path recipe =
         twin.writeRecipe(
             recipeName + ".yaml",

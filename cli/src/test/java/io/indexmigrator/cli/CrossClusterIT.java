@@ -232,26 +232,78 @@ class CrossClusterIT {
   }
 
   @Test
-  void aCopyFunctionKilledMidItem_withItsScrollsLost_stillEndsWithExactlyTheSourcesDocuments()
+  void remoteReindex_copiesThroughTheDestinationsOwnReindex_withATransformAcrossClusters()
       throws Exception {
-    // GIVEN a source large enough, read in small pages, that the copy is caught in the middle
+    // GIVEN a 4-shard source with custom routing on some documents and revisions of others
     send(
         "PUT",
-        "/crash-1",
+        "/remote-1",
         """
         {"settings": {"index": {"number_of_shards": 4, "number_of_replicas": 0}}}
         """);
-    int documents = 60_000;
-    for (int from = 0; from < documents; from += 5_000) {
-      StringBuilder bulk = new StringBuilder();
-      for (int i = from; i < from + 5_000; i++) {
-        bulk.append("{\"index\":{\"_id\":\"c").append(i).append("\"}}\n");
-        bulk.append("{\"n\":").append(i).append(",\"pad\":\"").append("x".repeat(40));
-        bulk.append("\"}\n");
-      }
-      send("POST", "/crash-1/_bulk", bulk.toString());
+    int documents = 3_000;
+    StringBuilder bulk = new StringBuilder();
+    for (int i = 0; i < documents; i++) {
+      String routing = i % 10 == 0 ? ",\"routing\":\"r" + (i % 3) + "\"" : "";
+      bulk.append("{\"index\":{\"_id\":\"m").append(i).append('"').append(routing);
+      bulk.append("}}\n{\"title\":\"Record ").append(i).append("\",\"n\":").append(i);
+      bulk.append("}\n");
     }
-    send("POST", "/crash-1/_refresh", "{}");
+    for (int i = 3; i < documents; i += 100) {
+      String routing = i % 10 == 0 ? ",\"routing\":\"r" + (i % 3) + "\"" : "";
+      bulk.append("{\"index\":{\"_id\":\"m").append(i).append('"').append(routing);
+      bulk.append("}}\n{\"title\":\"Record ").append(i).append(" (revised)\",\"n\":");
+      bulk.append(i).append("}\n");
+    }
+    send("POST", "/remote-1/_bulk?refresh=true", bulk.toString());
+    Map<String, String> source = sourceDocuments("remote-1");
+    assertThat(source).hasSize(documents);
+    // The recipe's script runs in the destination's reindex, on documents read from the source.
+    Map<String, String> expected = new TreeMap<>();
+    source.forEach(
+        (id, doc) -> expected.put(id, doc.substring(0, doc.length() - 1) + ",\"moved\":true}"));
+    Path recipe =
+        twin.writeRecipe(
+            "remote.yaml",
+            """
+            name: remote
+            source: {cluster: source}
+            indexes:
+              - source: remote-1
+                destination: remote-os
+                transform: {script: {source: "ctx._source.moved = true"}}
+                mappings: {properties: {title: {type: keyword}, n: {type: long},
+                                        moved: {type: boolean}}}
+            copy: {mode: remote-reindex, batchSize: 500}
+            """);
+
+    // WHEN it is initialized and run
+    TwinFixture.Run init = twin.cli("init", "remote", "--file", recipe.toString());
+    assertThat(init.exitCode()).as(init.all()).isZero();
+    assertThat(twin.indexNames()).noneMatch(n -> n.contains("-init-trial-"));
+    TwinFixture.Run run = twin.cli("run", "remote", "--wait");
+    assertThat(run.exitCode()).as(run.all()).isZero();
+
+    // THEN the destination holds every source document, transformed, at the source's version
+    // and routing, in the recipe's mapping
+    twin.cluster.post("/remote-os/_refresh", "{}");
+    assertThat(destinationDocuments("remote-os")).isEqualTo(expected);
+    assertThat(twin.cluster.get("/remote-os/_mapping").at("/remote-os/mappings/properties/title"))
+        .hasToString("{\"type\":\"keyword\"}");
+    JsonNode report = JSON.readTree(twin.cli("status", "remote", "--json").out());
+    assertThat(report.at("/indexes/0/docsCopied").asLong()).isEqualTo(documents);
+    assertThat(report.at("/indexes/0/slicesDone").asInt()).as("one task").isEqualTo(1);
+    assertThat(send("GET", "/_nodes/stats/indices/search", null).findValues("open_contexts"))
+        .as("the remote scroll was cleared")
+        .allSatisfy(open -> assertThat(open.asLong()).isZero());
+  }
+
+  @Test
+  void aCopyFunctionKilledMidItem_withItsScrollsLost_stillEndsWithExactlyTheSourcesDocuments()
+      throws Exception {
+    // GIVEN a source large enough, read in small pages, that the copy is caught in the middle
+    int documents = 60_000;
+    loadNumbered("crash-1", documents);
     Map<String, String> expected = sourceDocuments("crash-1");
     assertThat(expected).hasSize(documents);
     Path recipe =
@@ -272,16 +324,7 @@ class CrossClusterIT {
 
       // WHEN, mid-copy, the copy function's environments are killed and every scroll on the
       // source is dropped (as a restart of its node would)
-      long copiedAtKill = 0;
-      long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
-      while (System.nanoTime() < deadline) {
-        copiedAtKill =
-            JSON.readTree(twin.cli("status", "crash", "--json").out()).path("docsCopied").asLong();
-        if (copiedAtKill > 2_000) {
-          break;
-        }
-        Thread.sleep(200);
-      }
+      long copiedAtKill = awaitCopied("crash", 2_000);
       int killed = 0;
       for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {
         if (child.info().commandLine().orElse("").contains("CopyStepHandler")) {
@@ -313,6 +356,97 @@ class CrossClusterIT {
     assertThat(report.at("/indexes/0/docsCopied").asLong())
         .as("nothing counted twice")
         .isEqualTo(documents);
+  }
+
+  @Test
+  void theSourceNodeRestartedMidCopy_losingEveryContext_stillEndsWithExactlyTheSourcesDocuments()
+      throws Exception {
+    // GIVEN a source large enough, read in small pages, that its restart lands mid-copy
+    int documents = 60_000;
+    loadNumbered("restart-1", documents);
+    Map<String, String> expected = sourceDocuments("restart-1");
+    assertThat(expected).hasSize(documents);
+    Path recipe =
+        twin.writeRecipe(
+            "restart.yaml",
+            """
+            name: restart
+            source: {cluster: source}
+            indexes:
+              - source: restart-1
+                destination: restart-os
+            copy: {batchSize: 100}
+            """);
+    assertThat(twin.cli("init", "restart", "--file", recipe.toString()).exitCode()).isZero();
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      var run = pool.submit(() -> twin.cli("run", "restart", "--wait"));
+
+      // WHEN, mid-copy, the source engine is restarted: down for its whole start-up, and every
+      // scroll the copy holds is gone when it is back
+      long copiedAtRestart = awaitCopied("restart", 2_000);
+      long began = System.nanoTime();
+      twin.twin.restartCluster("source");
+      long downMillis = (System.nanoTime() - began) / 1_000_000;
+      long copiedAfter =
+          JSON.readTree(twin.cli("status", "restart", "--json").out()).path("docsCopied").asLong();
+      System.out.printf(
+          "restart: %s restarted in %,d ms at %,d of %,d documents copied (%,d when it was back)%n",
+          SOURCE_ENGINE.displayName(), downMillis, copiedAtRestart, documents, copiedAfter);
+      assertThat(copiedAtRestart).as("restarted mid-copy").isBetween(1L, documents - 1L);
+
+      // THEN the run (or, if the execution gave up while the node was away, one more run) ends
+      // with exactly the source's documents
+      TwinFixture.Run finished = run.get(8, java.util.concurrent.TimeUnit.MINUTES);
+      if (finished.exitCode() != 0) {
+        System.out.println("restart: the first run ended with " + finished.all() + "; run again");
+        finished = twin.cli("run", "restart", "--wait");
+      }
+      assertThat(finished.exitCode()).as(finished.all()).isZero();
+    } finally {
+      pool.shutdownNow();
+    }
+    twin.cluster.post("/restart-os/_refresh", "{}");
+    assertThat(destinationDocuments("restart-os")).isEqualTo(expected);
+    JsonNode report = JSON.readTree(twin.cli("status", "restart", "--json").out());
+    assertThat(report.at("/indexes/0/docsCopied").asLong())
+        .as("nothing counted twice")
+        .isEqualTo(documents);
+  }
+
+  /** Loads {@code documents} small numbered documents into a new 4-shard source index. */
+  private static void loadNumbered(String index, int documents) throws Exception {
+    send(
+        "PUT",
+        "/" + index,
+        """
+        {"settings": {"index": {"number_of_shards": 4, "number_of_replicas": 0}}}
+        """);
+    for (int from = 0; from < documents; from += 5_000) {
+      StringBuilder bulk = new StringBuilder();
+      for (int i = from; i < Math.min(documents, from + 5_000); i++) {
+        bulk.append("{\"index\":{\"_id\":\"c").append(i).append("\"}}\n");
+        bulk.append("{\"n\":").append(i).append(",\"pad\":\"").append("x".repeat(40));
+        bulk.append("\"}\n");
+      }
+      send("POST", "/" + index + "/_bulk", bulk.toString());
+    }
+    send("POST", "/" + index + "/_refresh", "{}");
+  }
+
+  /** Waits (up to 2 minutes) until the recipe's status reports more than {@code atLeast} copied. */
+  private static long awaitCopied(String recipe, long atLeast) throws Exception {
+    long copied = 0;
+    long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      copied =
+          JSON.readTree(twin.cli("status", recipe, "--json").out()).path("docsCopied").asLong();
+      if (copied > atLeast) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    return copied;
   }
 
   @Test

@@ -195,12 +195,61 @@ class ClusterLauncherIT {
       JsonNode doc = send(target.httpUri(), "GET", "/migrated/_doc/doc-42", null);
       assertThat(doc.path("_source").path("title").asText()).isEqualTo("document 42");
       assertThat(doc.path("_source").path("number").asInt()).isEqualTo(42);
+      // init's advice for a source outside the allowlist keys on the engine's own words.
+      try (OpenSearchCluster product =
+          OpenSearchCluster.connect(ClusterEndpoint.of(target.httpUri().toString()))) {
+        assertThatThrownBy(
+                () ->
+                    product.reindexSample(
+                        ReindexRequest.builder("legacy", "never")
+                            .remote(
+                                new ReindexRequest.RemoteSource(
+                                    "http://192.0.2.1:9200", null, null))
+                            .build(),
+                        1))
+            .isInstanceOf(io.indexmigrator.core.search.SearchClusterException.class)
+            .hasMessageContaining("192.0.2.1:9200")
+            .hasMessageContaining("reindex.remote.allowlist");
+      }
       LOG.info(
           "remote reindex {} -> {} created {} in {} ms",
           source.engine().displayName(),
           target.engine().displayName(),
           result.path("created").asInt(),
           result.path("took").asLong());
+    }
+  }
+
+  @Test
+  void restart_keepsTheEndpointAndTheData_andLosesTheScrolls() throws Exception {
+    try (RunningCluster cluster = LAUNCHER.start(ClusterSpec.of(EngineVersion.DEFAULT))) {
+      URI base = cluster.httpUri();
+      bulkIndex(base, "kept", 40);
+      long pidBefore = cluster.pid();
+      String scrollId =
+          send(base, "POST", "/kept/_search?scroll=5m", "{\"size\":10}")
+              .path("_scroll_id")
+              .asText();
+
+      cluster.restart();
+
+      assertThat(cluster.httpUri()).isEqualTo(base);
+      assertThat(cluster.isAlive()).isTrue();
+      assertThat(cluster.pid()).as("a new engine process").isNotEqualTo(pidBefore);
+      assertThat(ProcessHandle.of(pidBefore).map(ProcessHandle::isAlive))
+          .isNotEqualTo(java.util.Optional.of(true));
+      send(base, "GET", "/_cluster/health/kept?wait_for_status=yellow&timeout=30s", null);
+      assertThat(count(base, "kept")).as("the data survives").isEqualTo(40);
+      HttpResponse<String> lost =
+          HTTP.send(
+              HttpRequest.newBuilder(base.resolve("/_search/scroll"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          JSON.writeValueAsString(Map.of("scroll", "5m", "scroll_id", scrollId))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(lost.statusCode()).as("the scroll is gone: %s", lost.body()).isEqualTo(404);
     }
   }
 

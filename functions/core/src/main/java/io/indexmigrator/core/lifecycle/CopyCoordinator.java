@@ -64,6 +64,7 @@ public final class CopyCoordinator {
 
   private final Lifecycle lifecycle;
   private final ReindexCopyEngine reindexEngine;
+  private final ReindexCopyEngine remoteReindexEngine;
   private final ReaderCopyEngine readerEngine;
 
   public CopyCoordinator(Lifecycle lifecycle) {
@@ -72,7 +73,8 @@ public final class CopyCoordinator {
 
   CopyCoordinator(Lifecycle lifecycle, ReaderCopyEngine readerEngine) {
     this.lifecycle = lifecycle;
-    this.reindexEngine = new ReindexCopyEngine(lifecycle);
+    this.reindexEngine = new ReindexCopyEngine(lifecycle, false);
+    this.remoteReindexEngine = new ReindexCopyEngine(lifecycle, true);
     this.readerEngine = readerEngine;
   }
 
@@ -245,9 +247,7 @@ public final class CopyCoordinator {
     return switch (spec.copy().mode()) {
       case REINDEX -> reindexEngine;
       case READER -> readerEngine;
-      case REMOTE_REINDEX ->
-          throw new MigrationFailedException(
-              "copy.mode remote-reindex is not supported yet (" + index.source() + ")");
+      case REMOTE_REINDEX -> remoteReindexEngine;
     };
   }
 

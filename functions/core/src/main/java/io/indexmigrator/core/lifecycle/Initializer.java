@@ -6,6 +6,7 @@ import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.plan.IndexMigration;
 import io.indexmigrator.core.plan.MigrationPlan;
 import io.indexmigrator.core.plan.Planner;
+import io.indexmigrator.core.recipe.CopyOptions;
 import io.indexmigrator.core.recipe.IndexSpec;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.RecipeException;
@@ -19,6 +20,7 @@ import io.indexmigrator.core.search.MappingCompatibility;
 import io.indexmigrator.core.search.MigrationDirection;
 import io.indexmigrator.core.search.ReindexRequest;
 import io.indexmigrator.core.search.ReindexTaskStatus;
+import io.indexmigrator.core.search.RemoteReindexSource;
 import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.search.SearchClusterException;
 import io.indexmigrator.core.state.AliasSpec;
@@ -122,7 +124,12 @@ public final class Initializer {
     }
 
     for (IndexMigration migration : plan.migrations()) {
-      checkTransform(migration, destination);
+      if (migration.copy().mode() == CopyOptions.CopyMode.REMOTE_REINDEX) {
+        checkPipeline(migration, destination);
+        tryRemoteReindex(migration, recipe, source, destination);
+      } else {
+        checkTransform(migration, destination);
+      }
     }
 
     RecipeRecord record;
@@ -239,13 +246,15 @@ public final class Initializer {
               + "'; moving indexes between clusters needs a copy");
     }
     for (int i = 0; i < recipe.indexes().size(); i++) {
-      if (recipe.indexes().get(i).transform() != null) {
+      IndexSpec spec = recipe.indexes().get(i);
+      if (spec.transform() != null && spec.copy().mode() != CopyOptions.CopyMode.REMOTE_REINDEX) {
         throw new RecipeException(
             new RecipeProblem(
                 "indexes[" + i + "].transform",
-                "transforms do not work across clusters yet: a script runs in the destination's"
-                    + " _reindex, which cannot read another cluster, and the reader copy engine"
-                    + " applies no transform; copy without one, then transform in-cluster"));
+                "the reader copy engine applies no transform across clusters; use copy.mode:"
+                    + " remote-reindex (the destination's _reindex runs the script or pipeline"
+                    + " while it reads the source), or copy without one and transform"
+                    + " in-cluster"));
       }
     }
     MigrationDirection.check(source.info(), destination.info());
@@ -257,10 +266,17 @@ public final class Initializer {
    * source documents (tried by reindexing a few of them into a throw-away index).
    */
   private void checkTransform(IndexMigration migration, SearchCluster destination) {
-    String source = migration.sourceIndex();
     switch (migration.transform()) {
       case null -> {}
-      case Transform.Pipeline pipeline -> {
+      case Transform.Pipeline pipeline -> checkPipeline(migration, destination);
+      case Transform.Script script -> tryScript(migration, script, destination);
+    }
+  }
+
+  private static void checkPipeline(IndexMigration migration, SearchCluster destination) {
+    String source = migration.sourceIndex();
+    if (migration.transform() instanceof Transform.Pipeline pipeline) {
+      {
         if (!destination.ingestPipelineExists(pipeline.name())) {
           throw new MigrationFailedException(
               "index '"
@@ -272,8 +288,94 @@ public final class Initializer {
                   + " found nothing); create it first");
         }
       }
-      case Transform.Script script -> tryScript(migration, script, destination);
     }
+  }
+
+  /**
+   * Copies a few documents from the source cluster into a throw-away index with the remote reindex
+   * the run will start, transform included, so that what the engine refuses (a source not in its
+   * allowlist, unreachable, refusing the credentials, a script failing) is said now, in the
+   * engine's words, with what to change.
+   */
+  private void tryRemoteReindex(
+      IndexMigration migration, Recipe recipe, SearchCluster source, SearchCluster destination) {
+    String index = migration.sourceIndex();
+    if (!(source instanceof RemoteReindexSource remoteSource)) {
+      throw new MigrationFailedException(
+          "index '"
+              + index
+              + "': cluster '"
+              + recipe.source().cluster()
+              + "' cannot be read by a remote reindex; use copy.mode: reader");
+    }
+    ReindexRequest.RemoteSource remote = remoteSource.remoteSource();
+    String trial =
+        migration.destinationIndex() + TRIAL_INFIX + UUID.randomUUID().toString().substring(0, 8);
+    ReindexRequest.Builder request =
+        ReindexRequest.builder(index, trial)
+            .remote(remote)
+            .batchSize(TRIAL_DOCUMENTS)
+            .versionType("external");
+    if (migration.transform() instanceof Transform.Script script) {
+      request.script(script.source(), script.lang(), script.params());
+    } else if (migration.transform() instanceof Transform.Pipeline pipeline) {
+      request.pipeline(pipeline.name());
+    }
+    String problem;
+    destination.createIndex(trial, migration.creationSettings(), migration.destinationMappings());
+    try {
+      ReindexTaskStatus result = destination.reindexSample(request.build(), TRIAL_DOCUMENTS);
+      problem = result.failures().isEmpty() ? null : result.failures().get(0);
+    } catch (SearchClusterException e) {
+      if (e.status() == SearchClusterException.NO_RESPONSE || e.status() == 429) {
+        // The destination itself did not answer or is busy: nothing is known about the source.
+        throw e;
+      }
+      // Whatever the destination met on the source comes back as its own error (a 5xx too).
+      problem = e.reason();
+    } finally {
+      destination.deleteIndex(trial);
+    }
+    if (problem != null) {
+      throw new MigrationFailedException(
+          "index '"
+              + index
+              + "': a trial remote reindex of up to "
+              + TRIAL_DOCUMENTS
+              + " documents from "
+              + remote.host()
+              + " failed: "
+              + problem
+              + remoteReindexAdvice(problem, remote.host(), migration.transform()));
+    }
+  }
+
+  /** What to change, for the refusals a remote reindex commonly meets. */
+  static String remoteReindexAdvice(String problem, String host, Transform transform) {
+    String lower = problem.toLowerCase(java.util.Locale.ROOT);
+    java.net.URI uri = java.net.URI.create(host);
+    int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    String hostPort = uri.getHost() + ":" + port;
+    if (lower.contains("allowlist") || lower.contains("whitelist")) {
+      return "; the destination cluster must allow this source: add '"
+          + hostPort
+          + "' to reindex.remote.allowlist (reindex.remote.whitelist before OpenSearch 2.0 and on"
+          + " Elasticsearch) in the opensearch.yml of every destination node, then restart them;"
+          + " it is a node setting, not one _cluster/settings can change";
+    }
+    if (lower.contains("connect") || lower.contains("unknownhost") || lower.contains("timed out")) {
+      return "; the destination's nodes (not only the functions) must reach "
+          + hostPort
+          + ": check its security groups, VPC routing and DNS from the destination's side";
+    }
+    if (lower.contains("401") || lower.contains("unauthorized") || lower.contains("403")) {
+      return "; the source refused the credentials the destination sent (the source cluster's"
+          + " secret): give that user read access to the index and to scrolls";
+    }
+    if (transform instanceof Transform.Script script) {
+      return "; script (" + script.lang() + "): " + script.source();
+    }
+    return "";
   }
 
   private void tryScript(

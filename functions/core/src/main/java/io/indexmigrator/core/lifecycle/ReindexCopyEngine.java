@@ -8,6 +8,7 @@ import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.Transform;
 import io.indexmigrator.core.search.ReindexRequest;
 import io.indexmigrator.core.search.ReindexTaskStatus;
+import io.indexmigrator.core.search.RemoteReindexSource;
 import io.indexmigrator.core.search.SearchClusterException;
 import io.indexmigrator.core.state.IndexRecord;
 import io.indexmigrator.core.state.RecipeRecord;
@@ -18,15 +19,21 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Copies an item with the destination cluster's own {@code _reindex} task (source and destination
- * on one cluster), sliced by the engine, tagged so that it can be found again.
+ * Copies an item with the destination cluster's own {@code _reindex} task, tagged so that it can be
+ * found again: in-cluster, sliced by the engine; or, for {@code copy.mode: remote-reindex}, reading
+ * the source cluster through {@code source.remote}, one unsliced task per index.
  */
 final class ReindexCopyEngine implements CopyEngine {
 
   private final Lifecycle lifecycle;
+  private final boolean remote;
 
-  ReindexCopyEngine(Lifecycle lifecycle) {
+  /**
+   * @param remote whether the task reads the recipe's source cluster remotely
+   */
+  ReindexCopyEngine(Lifecycle lifecycle, boolean remote) {
     this.lifecycle = lifecycle;
+    this.remote = remote;
   }
 
   @Override
@@ -41,7 +48,9 @@ final class ReindexCopyEngine implements CopyEngine {
     // Slice records of one per index (today's plans) leave the slicing to the engine; a state
     // written by an older version has one record per manual slice, which is resumed as such.
     boolean manualSlice = slice.sliceCount() > 1;
-    Integer engineSlices = !manualSlice && index.sliceCount() > 1 ? index.sliceCount() : null;
+    Integer engineSlices =
+        !remote && !manualSlice && index.sliceCount() > 1 ? index.sliceCount() : null;
+    ReindexRequest.RemoteSource remoteSource = remote ? remoteSource(recipe) : null;
     ReindexRequest request =
         new ReindexRequest(
             index.source(),
@@ -56,7 +65,7 @@ final class ReindexCopyEngine implements CopyEngine {
             transform instanceof Transform.Script s ? s.lang() : null,
             transform instanceof Transform.Script s ? s.params() : null,
             transform instanceof Transform.Pipeline p ? p.name() : null,
-            null,
+            remoteSource,
             null,
             // External versions carry the source's _version: a re-copied slice or a late copy can
             // never overwrite a newer document written by sync.
@@ -65,6 +74,17 @@ final class ReindexCopyEngine implements CopyEngine {
     return lifecycle
         .destination()
         .startReindex(request, TaskTag.ofSlice(key.recipe(), key.source(), key.sliceId()));
+  }
+
+  /** How the destination reaches the recipe's source cluster, with its current credentials. */
+  private ReindexRequest.RemoteSource remoteSource(Recipe recipe) {
+    if (lifecycle.sourceOf(recipe) instanceof RemoteReindexSource source) {
+      return source.remoteSource();
+    }
+    throw new MigrationFailedException(
+        "cluster '"
+            + recipe.source().cluster()
+            + "' cannot be read by a remote reindex; use copy.mode: reader");
   }
 
   @Override

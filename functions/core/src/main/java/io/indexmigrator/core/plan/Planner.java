@@ -361,6 +361,18 @@ public final class Planner {
       for (int shard = 0; shard < primaryShards; shard++) {
         slices.add(Slice.of(source.name(), destination, shard, primaryShards));
       }
+    } else if (spec.copy().mode() == CopyOptions.CopyMode.REMOTE_REINDEX) {
+      // The engine refuses slices with source.remote: one task per index, one scroll on the
+      // source.
+      if (!spec.copy().slices().isAuto()) {
+        problems.add(
+            new RecipeProblem(
+                entry + ".copy.slices",
+                "a remote reindex cannot be sliced (the engine refuses slices with source.remote);"
+                    + " remove slices, or use copy.mode: reader to copy shards in parallel"));
+      }
+      sliceCount = 1;
+      slices = List.of(Slice.of(source.name(), destination, 0, 1));
     } else {
       // One task per index, sliced by the engine (as `_reindex?slices=N` does): its slices start
       // together and share one throttle, and one poll of the parent task sees them all. Separate

@@ -49,7 +49,11 @@ public record CopyOptions(CopyMode mode, Slices slices, int batchSize, double re
     REINDEX("reindex"),
     /** Reads the source cluster and bulk-writes to the destination, from outside both. */
     READER("reader"),
-    /** The destination's {@code _reindex} with {@code source.remote}; not supported yet. */
+    /**
+     * The destination's {@code _reindex} with {@code source.remote}: one task per index, which the
+     * engine cannot slice; the destination must allow the source in {@code
+     * reindex.remote.allowlist}.
+     */
     REMOTE_REINDEX("remote-reindex");
 
     private final String wireName;

@@ -360,12 +360,17 @@ public final class RecipeLoader {
                       + "'; use 'reader' (the default across clusters) or leave copy.mode out"));
         }
       }
-      case REMOTE_REINDEX ->
+      case REMOTE_REINDEX -> {
+        if (!recipe.isCrossCluster()) {
           problems.add(
               new RecipeProblem(
                   path,
-                  "'remote-reindex' is not supported yet; use 'reader' across clusters or"
-                      + " 'reindex' within one"));
+                  "'remote-reindex' makes the destination read another cluster, but source and"
+                      + " destination are both cluster '"
+                      + recipe.source().cluster()
+                      + "'; use 'reindex' (the default) within one cluster"));
+        }
+      }
       case READER -> {}
     }
   }

@@ -47,7 +47,8 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Thread-safe; create one per cluster and {@link #close()} it when done.
  */
-public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoCloseable {
+public final class OpenSearchCluster
+    implements SearchCluster, ShardPages, RemoteReindexSource, AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String OPAQUE_ID = "X-Opaque-Id";
@@ -59,6 +60,8 @@ public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoC
   private final OpenSearchGenericClient client;
   private final String description;
   private final CredentialsSource credentials;
+  // How a remote reindex on another cluster reaches this one; null when wrapped from a transport.
+  private final ClusterEndpoint endpoint;
 
   /**
    * Wraps an existing transport (closed by {@link #close()}).
@@ -66,15 +69,19 @@ public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoC
    * @param description how the cluster is named in error messages, e.g. its URL
    */
   public OpenSearchCluster(OpenSearchTransport transport, String description) {
-    this(transport, description, null);
+    this(transport, description, null, null);
   }
 
   private OpenSearchCluster(
-      OpenSearchTransport transport, String description, CredentialsSource credentials) {
+      OpenSearchTransport transport,
+      String description,
+      CredentialsSource credentials,
+      ClusterEndpoint endpoint) {
     this.transport = transport;
     this.client = new OpenSearchGenericClient(transport);
     this.description = description;
     this.credentials = credentials;
+    this.endpoint = endpoint;
   }
 
   /** Connects to {@code endpoint}; no request is made until the first call. */
@@ -91,12 +98,16 @@ public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoC
                   sigV4.service(),
                   Region.of(sigV4.region()),
                   AwsSdk2TransportOptions.builder().build()),
-              url.toString());
+              url.toString(),
+              null,
+              endpoint);
       // The header is set per request, not as a transport default, so a rotated password is
       // picked up without rebuilding the client.
       case Auth.Basic basic ->
-          new OpenSearchCluster(apacheTransport(url), url.toString(), basic.credentials());
-      case Auth.None none -> new OpenSearchCluster(apacheTransport(url), url.toString());
+          new OpenSearchCluster(
+              apacheTransport(url), url.toString(), basic.credentials(), endpoint);
+      case Auth.None none ->
+          new OpenSearchCluster(apacheTransport(url), url.toString(), null, endpoint);
     };
   }
 
@@ -109,6 +120,29 @@ public final class OpenSearchCluster implements SearchCluster, ShardPages, AutoC
       builder.setPathPrefix(url.getPath());
     }
     return builder.build();
+  }
+
+  @Override
+  public ReindexRequest.RemoteSource remoteSource() {
+    if (endpoint == null) {
+      throw new io.indexmigrator.core.MigrationFailedException(
+          description + " was given as a transport; its endpoint is not known");
+    }
+    return switch (endpoint.auth()) {
+      case Auth.None none -> new ReindexRequest.RemoteSource(endpoint.url().toString(), null, null);
+      case Auth.Basic basic -> {
+        BasicCredentials current = currentCredentials("POST", "/_reindex");
+        yield new ReindexRequest.RemoteSource(
+            endpoint.url().toString(), current.username(), current.password());
+      }
+      case Auth.SigV4 sigV4 ->
+          throw new io.indexmigrator.core.MigrationFailedException(
+              description
+                  + " is reached with SigV4 ("
+                  + sigV4.service()
+                  + "), and a remote reindex cannot sign its requests: it sends none or basic"
+                  + " credentials; use copy.mode: reader for this cluster");
+    };
   }
 
   @Override

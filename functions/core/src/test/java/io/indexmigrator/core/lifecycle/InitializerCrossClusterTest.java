@@ -181,7 +181,8 @@ class InitializerCrossClusterTest {
     assertThat(e)
         .isInstanceOf(RecipeException.class)
         .hasMessageContaining("indexes[0].transform")
-        .hasMessageContaining("do not work across clusters yet");
+        .hasMessageContaining("applies no transform across clusters")
+        .hasMessageContaining("copy.mode: remote-reindex");
     assertThat(source.sampleReindexes()).isEmpty();
     assertNothingWritten();
 
@@ -196,6 +197,66 @@ class InitializerCrossClusterTest {
                     false));
     assertThat(pipeline).isInstanceOf(RecipeException.class).hasMessageContaining("transform");
     assertNothingWritten();
+  }
+
+  private static final String REMOTE_WITH_SCRIPT =
+      "name: up\nsource: {cluster: old-es}\ncopy: {mode: remote-reindex}\nindexes: [{source:"
+          + " records, destination: records-os, transform: {script: {source: 'ctx._source.x ="
+          + " 1'}}}]\n";
+
+  @Test
+  void remoteReindex_triesTheTransformOnTheDestination_readingTheSourceRemotely() {
+    source.withRemoteHost("http://old-es:9200");
+
+    InitReport report = initializer.init(recipe(REMOTE_WITH_SCRIPT), false);
+
+    assertThat(report.indexes()).hasSize(1);
+    assertThat(report.indexes().get(0).slices()).as("one unsliced task").isEqualTo(1);
+    var trial = destination.sampleReindexes();
+    assertThat(trial).hasSize(1);
+    assertThat(trial.get(0).remote().host()).isEqualTo("http://old-es:9200");
+    assertThat(trial.get(0).scriptSource()).isEqualTo("ctx._source.x = 1");
+    assertThat(trial.get(0).versionType()).isEqualTo("external");
+    assertThat(destination.indexExists(trial.get(0).destinationIndex()))
+        .as("the trial index is gone")
+        .isFalse();
+    assertThat(source.sampleReindexes()).as("nothing runs on the source").isEmpty();
+    assertThat(destination.indexExists("records-os")).isTrue();
+  }
+
+  @Test
+  void remoteReindex_outsideTheDestinationsAllowlist_saysWhatToConfigure_andWritesNothing() {
+    source.withRemoteHost("http://old-es:9200");
+    destination.refusingRemoteReindex(
+        400,
+        "illegal_argument_exception",
+        "illegal_argument_exception: [old-es:9200] not allowlisted in reindex.remote.allowlist");
+
+    Throwable e = catchThrowable(() -> initializer.init(recipe(REMOTE_WITH_SCRIPT), false));
+
+    assertThat(e)
+        .isInstanceOf(MigrationFailedException.class)
+        .hasMessageContaining("index 'records': a trial remote reindex")
+        .hasMessageContaining("not allowlisted")
+        .hasMessageContaining("add 'old-es:9200' to reindex.remote.allowlist");
+    assertNothingWritten();
+    assertThat(destination.sampleReindexes()).hasSize(1);
+    assertThat(destination.indexExists(destination.sampleReindexes().get(0).destinationIndex()))
+        .as("no trial index left")
+        .isFalse();
+  }
+
+  @Test
+  void remoteReindexAdvice_namesTheCauseOfTheCommonRefusals() {
+    assertThat(
+            Initializer.remoteReindexAdvice(
+                "connect_exception: Connection refused", "https://old:9243", null))
+        .contains("must reach old:9243");
+    assertThat(Initializer.remoteReindexAdvice("status 401 Unauthorized", "http://old", null))
+        .contains("refused the credentials");
+    assertThat(Initializer.remoteReindexAdvice("[old:80] not whitelisted", "http://old", null))
+        .contains("add 'old:80'");
+    assertThat(Initializer.remoteReindexAdvice("something else", "http://old", null)).isEmpty();
   }
 
   @Test

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * manages indexes/aliases, and counts or scans documents. Reindex tasks are not modelled: those
  * calls throw. Tests that need real behaviour use a real cluster ({@code *IT}).
  */
-public final class InMemorySearchCluster implements SearchCluster, ShardPages {
+public final class InMemorySearchCluster implements SearchCluster, ShardPages, RemoteReindexSource {
 
   private record StoredIndex(ObjectNode settings, ObjectNode mappings) {}
 
@@ -31,6 +31,8 @@ public final class InMemorySearchCluster implements SearchCluster, ShardPages {
   private final Map<String, String> rejectedScripts = new TreeMap<>();
   private final Set<String> pipelines = new TreeSet<>();
   private final List<ReindexRequest> sampleReindexes = new ArrayList<>();
+  private String remoteHost;
+  private SearchClusterException remoteRefusal;
   private final Map<String, String[]> unreadable = new TreeMap<>();
   private final Map<String, String> routings = new TreeMap<>();
   private final Map<String, java.util.ArrayDeque<BulkItemResult>> writeFailures = new TreeMap<>();
@@ -300,6 +302,28 @@ public final class InMemorySearchCluster implements SearchCluster, ShardPages {
   }
 
   /** Every trial reindex run so far, in order. */
+  /** Lets other clusters' remote reindexes read this one at {@code host}. */
+  public InMemorySearchCluster withRemoteHost(String host) {
+    this.remoteHost = host;
+    return this;
+  }
+
+  /** Makes every remote reindex started here fail as the engine would, e.g. for its allowlist. */
+  public InMemorySearchCluster refusingRemoteReindex(int status, String type, String reason) {
+    this.remoteRefusal =
+        new SearchClusterException("reindex from a remote cluster", status, type, reason);
+    return this;
+  }
+
+  @Override
+  public ReindexRequest.RemoteSource remoteSource() {
+    if (remoteHost == null) {
+      throw new io.indexmigrator.core.MigrationFailedException(
+          "this in-memory cluster has no remote host");
+    }
+    return new ReindexRequest.RemoteSource(remoteHost, null, null);
+  }
+
   public List<ReindexRequest> sampleReindexes() {
     return List.copyOf(sampleReindexes);
   }
@@ -308,6 +332,9 @@ public final class InMemorySearchCluster implements SearchCluster, ShardPages {
   public ReindexTaskStatus reindexSample(ReindexRequest request, int maxDocs) {
     sampleReindexes.add(request);
     stored(request.destinationIndex());
+    if (request.remote() != null && remoteRefusal != null) {
+      throw remoteRefusal;
+    }
     String rejected =
         request.scriptSource() == null ? null : rejectedScripts.get(request.scriptSource());
     if (rejected != null) {
