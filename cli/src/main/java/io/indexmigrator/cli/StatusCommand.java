@@ -285,7 +285,10 @@ final class StatusCommand implements Callable<Integer> {
             return "FAILED".equals(report.state()) ? 1 : 0;
           }
         } else {
-          boolean adopted = report.execution() != null;
+          // Until its plan step runs, the recipe still names the execution before this one (a
+          // failed run being run again): that one's end is not this run's.
+          boolean adopted =
+              report.execution() != null && startedArn.equals(report.execution().arn());
           boolean copyOver =
               !"RUNNING".equals(report.state()) && !"INITIALIZED".equals(report.state());
           // With sync: poll the execution keeps polling after the copy: SYNCING ends the wait.

@@ -165,6 +165,46 @@ class LifecycleIT {
   }
 
   @Test
+  void runAgain_afterAFailedRun_waitsForItsOwnExecution_notTheOneThatFailed() throws Exception {
+    // GIVEN a copy that fails on one document the init trial does not reach
+    twin.cluster.create("rerun-src", "rerun");
+    twin.cluster.load("rerun-src", 3_000, 17);
+    String poison = io.indexmigrator.cli.demo.SampleRecords.id(2_999);
+    Path recipe =
+        twin.writeRecipe(
+            "rerun.yaml",
+            """
+            name: it-rerun
+            indexes:
+              - source: rerun
+                destination: rerun-dst
+                transform:
+                  script:
+                    source: "if (ctx._id == params.poison) { throw new IllegalArgumentException('poison') }"
+                    params: {poison: "%s"}
+            """
+                .formatted(poison));
+    assertThat(twin.cli("init", "it-rerun", "--file", recipe.toString()).exitCode()).isZero();
+    TwinFixture.Run failed = twin.cli("run", "it-rerun", "--wait");
+    assertThat(failed.exitCode()).as(failed.all()).isEqualTo(1);
+
+    // WHEN it is run again
+    TwinFixture.Run again = twin.cli("run", "it-rerun", "--wait");
+
+    // THEN the wait ends with the new execution, not at once with the old one's failure
+    assertThat(again.exitCode()).as(again.all()).isEqualTo(1);
+    String secondArn = again.out().replaceAll("(?s).*started (\\S+).*", "$1");
+    assertThat(failed.out()).doesNotContain(secondArn);
+    try (var sfn = twin.sfn()) {
+      assertThat(sfn.describeExecution(r -> r.executionArn(secondArn)).statusAsString())
+          .as("the second run's own execution has ended when run --wait returns")
+          .isNotEqualTo("RUNNING");
+    }
+    JsonNode status = ControlCall.JSON.readTree(twin.cli("status", "it-rerun", "--json").out());
+    assertThat(status.at("/execution/arn").asText()).isEqualTo(secondArn);
+  }
+
+  @Test
   void killedExecutionEnvironments_areRetried_andTheCopyFinishesExactly() throws Exception {
     twin.cluster.create("kill-src", "kill");
     twin.cluster.load("kill-src", 20_000, 9);

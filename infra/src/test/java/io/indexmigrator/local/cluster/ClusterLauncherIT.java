@@ -250,6 +250,9 @@ class ClusterLauncherIT {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(lost.statusCode()).as("the scroll is gone: %s", lost.body()).isEqualTo(404);
+      Thread.sleep(5_000);
+      assertThat(cluster.isAlive()).as("still running after the restart").isTrue();
+      assertThat(count(base, "kept")).isEqualTo(40);
     }
   }
 

@@ -5,8 +5,10 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.indexmigrator.core.MigrationFailedException;
+import io.indexmigrator.core.RetryableMigrationException;
 import io.indexmigrator.core.lifecycle.CopyCoordinator;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceItem;
+import io.indexmigrator.core.search.SearchClusterException;
 import io.indexmigrator.functions.AwsServiceClients;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,23 @@ public final class CopyStepHandler
 
   @Override
   public Map<String, Object> handleRequest(Map<String, Object> rawInput, Context context) {
+    try {
+      return handle(rawInput);
+    } catch (SearchClusterException e) {
+      throw forStateMachine(e);
+    }
+  }
+
+  /**
+   * The error a state sees for a cluster error: one that may pass (no answer, 429, 5xx: a node
+   * restarting, a brief outage) as the retryable error the ASL retries with backoff, instead of
+   * failing the run; any other as it is.
+   */
+  static RuntimeException forStateMachine(SearchClusterException e) {
+    return e.isRetryable() ? new RetryableMigrationException(e.getMessage(), e) : e;
+  }
+
+  private Map<String, Object> handle(Map<String, Object> rawInput) {
     JsonNode input = JSON.valueToTree(rawInput);
     String action = input.path("action").asText();
     Object result =
