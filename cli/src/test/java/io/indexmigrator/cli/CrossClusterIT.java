@@ -496,7 +496,7 @@ class CrossClusterIT {
           ChangePublisher.builder(sqs, twin.state.queues().get("SyncQueue"))
               .cluster("source")
               .build();
-      LiveWriter writer = new LiveWriter(sourceUrl, "live", publisher, 17, 3_000, 150);
+      LiveWriter writer = new LiveWriter(sourceUrl, "live", publisher, 17, 3_000, 200);
       writer.start();
 
       // WHEN the recipe is initialized, copied and left syncing while the writes go on
@@ -564,7 +564,6 @@ class CrossClusterIT {
             rollover: {verify: checksum}
             """);
     assertThat(twin.cli("init", "cut", "--file", recipe.toString()).exitCode()).isZero();
-    assertThat(twin.cli("run", "cut", "--wait").exitCode()).isZero();
     try (var sqs = twin.sqs();
         var ssm = ssm()) {
       ChangePublisher publisher =
@@ -574,8 +573,17 @@ class CrossClusterIT {
       LiveWriter writer =
           new LiveWriter(sourceUrl, "cut", publisher, 23, 1_500, 200)
               .following(() -> switchedEndpoint(ssm, "cut"));
+      // The application writes throughout: during the copy, the sync's catching up and the
+      // cut-over.
       writer.start();
-      Thread.sleep(3_000);
+      Thread.sleep(1_000);
+      long writesBeforeCopy = writer.operations.get();
+      TwinFixture.Run run = twin.cli("run", "cut", "--wait");
+      assertThat(run.exitCode()).as(run.all()).isZero();
+      long writesDuringCopy = writer.operations.get() - writesBeforeCopy;
+      System.out.printf("cross-cluster switch: %,d writes during the copy%n", writesDuringCopy);
+      assertThat(writesDuringCopy).as("writes while the copy ran").isPositive();
+      Thread.sleep(2_000);
       // As an operator would: roll over once status shows the sync keeping up (a cold consumer
       // can be a few hundred events behind, and the rollover rightly refuses a backlog).
       long caughtUp = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
