@@ -152,7 +152,7 @@ class CrossClusterIT {
   }
 
   @Test
-  void run_copiesEveryShardWithTheReaderEngine_documentForDocument() throws Exception {
+  void run_copiesEveryShardInRangesWithTheReaderEngine_documentForDocument() throws Exception {
     // GIVEN a 4-shard source with custom routing on some documents and several versions of others
     send(
         "PUT",
@@ -190,7 +190,7 @@ class CrossClusterIT {
             indexes:
               - source: papers-1
                 destination: papers-os
-            copy: {batchSize: 500}
+            copy: {batchSize: 500, partition: {field: n, parts: 2}}
             """);
 
     // WHEN it is initialized and run
@@ -215,7 +215,8 @@ class CrossClusterIT {
     assertThat(copied).hasSize(documents);
     assertThat(copied).isEqualTo(expected);
 
-    // THEN status shows one done work item per shard, and the source keeps no open scroll
+    // THEN status shows one done work item per range of each shard, and the source keeps no
+    // open scroll
     TwinFixture.Run status = twin.cli("status", "papers", "--json");
     JsonNode report = JSON.readTree(status.out());
     assertThat(report.at("/clusters/source/name").asText()).isEqualTo("source");
@@ -226,13 +227,13 @@ class CrossClusterIT {
     assertThat(report.at("/clusters/destination/engine").asText()).startsWith("opensearch ");
     JsonNode index = report.at("/indexes/0");
     assertThat(index.path("docsCopied").asLong()).as(status.out()).isEqualTo(documents);
-    assertThat(index.path("slicesDone").asInt()).as(status.out()).isEqualTo(4);
+    assertThat(index.path("slicesDone").asInt()).as(status.out()).isEqualTo(8);
     assertThat(send("GET", "/_nodes/stats/indices/search", null).findValues("open_contexts"))
         .allSatisfy(open -> assertThat(open.asLong()).isZero());
   }
 
   @Test
-  void remoteReindex_copiesThroughTheDestinationsOwnReindex_withATransformAcrossClusters()
+  void remoteReindex_copiesThroughTheDestinationsOwnReindex_inRanges_withATransformAcrossClusters()
       throws Exception {
     // GIVEN a 4-shard source with custom routing on some documents and revisions of others
     send(
@@ -246,7 +247,11 @@ class CrossClusterIT {
     for (int i = 0; i < documents; i++) {
       String routing = i % 10 == 0 ? ",\"routing\":\"r" + (i % 3) + "\"" : "";
       bulk.append("{\"index\":{\"_id\":\"m").append(i).append('"').append(routing);
-      bulk.append("}}\n{\"title\":\"Record ").append(i).append("\",\"n\":").append(i);
+      bulk.append("}}\n{\"title\":\"Record ").append(i).append('"');
+      // Some documents have no value for the partition field: the first range takes them.
+      if (i % 50 != 7) {
+        bulk.append(",\"n\":").append(i);
+      }
       bulk.append("}\n");
     }
     for (int i = 3; i < documents; i += 100) {
@@ -274,7 +279,7 @@ class CrossClusterIT {
                 transform: {script: {source: "ctx._source.moved = true"}}
                 mappings: {properties: {title: {type: keyword}, n: {type: long},
                                         moved: {type: boolean}}}
-            copy: {mode: remote-reindex, batchSize: 500}
+            copy: {mode: remote-reindex, batchSize: 500, partition: {field: n, parts: 3}}
             """);
 
     // WHEN it is initialized and run
@@ -293,7 +298,7 @@ class CrossClusterIT {
         .hasToString("{\"type\":\"keyword\"}");
     JsonNode report = JSON.readTree(twin.cli("status", "remote", "--json").out());
     assertThat(report.at("/indexes/0/docsCopied").asLong()).isEqualTo(documents);
-    assertThat(report.at("/indexes/0/slicesDone").asInt()).as("one task").isEqualTo(1);
+    assertThat(report.at("/indexes/0/slicesDone").asInt()).as("one task per range").isEqualTo(3);
     assertThat(send("GET", "/_nodes/stats/indices/search", null).findValues("open_contexts"))
         .as("the remote scroll was cleared")
         .allSatisfy(open -> assertThat(open.asLong()).isZero());

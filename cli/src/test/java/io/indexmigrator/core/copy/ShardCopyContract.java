@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.indexmigrator.core.plan.Partitioning;
 import io.indexmigrator.core.search.ClusterEndpoint;
 import io.indexmigrator.core.search.OpenSearchCluster;
 import io.indexmigrator.core.search.SearchCluster;
@@ -150,7 +151,15 @@ abstract class ShardCopyContract {
   }
 
   private static String sourceOf(int i, int round) {
-    return "{\"n\":" + (i * 10 + round) + ",\"text\":\"document " + i + " round " + round + "\"}";
+    return "{\"n\":"
+        + (i * 10 + round)
+        + ",\"i\":"
+        + i
+        + ",\"text\":\"document "
+        + i
+        + " round "
+        + round
+        + "\"}";
   }
 
   private static void write(OpenSearchCluster cluster, String index, List<BulkWrite> writes) {
@@ -275,6 +284,31 @@ abstract class ShardCopyContract {
     }
 
     assertThat(calls).isGreaterThan(DOCS / PAGE);
+    assertCountedOnce(finals);
+    assertCopiedExactly(index, checkpoints.refused);
+  }
+
+  @Test
+  void rangesOfAField_splitEachShard_andTogetherCopyItExactly() {
+    String index = destinationIndex("ranges");
+    // Planned from a narrower span than the data: the open end ranges take the rest, and the
+    // refused document, which has no value, goes to the first.
+    Partitioning ranges = Partitioning.evenly("i", false, true, 100, DOCS - 100, 3);
+    assertThat(ranges.parts()).isEqualTo(3);
+    StoredCheckpoints checkpoints = new StoredCheckpoints();
+    List<ReaderCursor> finals = new ArrayList<>();
+    for (int shard = 0; shard < SHARDS; shard++) {
+      for (int part = 0; part < ranges.parts(); part++) {
+        StoredCheckpoints perItem = new StoredCheckpoints();
+        WorkItem item =
+            new WorkItem(sourceIndex, shard, SHARDS, index, pointInTime, ranges.query(part));
+        List<Outcome> outcomes = copyShard(item, Duration.ofSeconds(30), perItem, UNDISTURBED);
+        finals.add(outcomes.getLast().cursor());
+        checkpoints.refused.putAll(perItem.refused);
+      }
+    }
+
+    assertThat(finals).as("every item read something").allMatch(c -> c.read() > 0);
     assertCountedOnce(finals);
     assertCopiedExactly(index, checkpoints.refused);
   }

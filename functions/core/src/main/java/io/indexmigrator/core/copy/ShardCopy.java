@@ -185,7 +185,7 @@ public final class ShardCopy {
             cursor = cursor.withClean(false);
             checkpoints.save(cursor);
           }
-          page = next(cursor.kind(), cursor.contextId(), cursor.searchAfterJson());
+          page = next(item, cursor.kind(), cursor.contextId(), cursor.searchAfterJson());
         }
       } catch (SearchClusterException e) {
         lostHere = onReadFailure(item, kind, e, lostHere);
@@ -215,6 +215,7 @@ public final class ShardCopy {
             CompletableFuture.supplyAsync(
                 () ->
                     next(
+                        item,
                         kind,
                         current.contextId(),
                         kind == Kind.POINT_IN_TIME ? current.lastSortJson() : null),
@@ -319,25 +320,26 @@ public final class ShardCopy {
   private ShardPage open(WorkItem item, Kind kind) {
     if (kind == Kind.SCROLL) {
       return source.openScroll(
-          item.sourceIndex(), item.shard(), options.pageSize(), options.keepAlive());
+          item.sourceIndex(), item.shard(), item.query(), options.pageSize(), options.keepAlive());
     }
     // One point in time per shard: a point in time of the whole index would hold a context on
     // every shard for each of the index's items, shards squared in all.
     String pitId = source.openPointInTime(item.sourceIndex(), item.shard(), options.keepAlive());
     try {
-      return source.pointInTimePage(pitId, 0, 1, null, options.pageSize(), options.keepAlive());
+      return source.pointInTimePage(
+          pitId, 0, 1, item.query(), null, options.pageSize(), options.keepAlive());
     } catch (RuntimeException e) {
       closeQuietly(kind, pitId);
       throw e;
     }
   }
 
-  private ShardPage next(Kind kind, String contextId, String searchAfterJson) {
+  private ShardPage next(WorkItem item, Kind kind, String contextId, String searchAfterJson) {
     if (kind == Kind.SCROLL) {
       return source.nextScroll(contextId, options.keepAlive());
     }
     return source.pointInTimePage(
-        contextId, 0, 1, searchAfterJson, options.pageSize(), options.keepAlive());
+        contextId, 0, 1, item.query(), searchAfterJson, options.pageSize(), options.keepAlive());
   }
 
   /** Writes one page and returns the cursor after it; refused documents are reported first. */

@@ -163,7 +163,8 @@ public final class Initializer {
                 migration.recipeEntry(),
                 migration.restoreSettings().toString(),
                 migration.sliceCount(),
-                docsTotal);
+                docsTotal,
+                migration.partitioning() == null ? null : migration.partitioning().toJson());
         lifecycle.store().putIndexIfAbsent(index);
         for (var slice : migration.slices()) {
           lifecycle

@@ -10,6 +10,7 @@ import io.indexmigrator.core.copy.ShardCopy;
 import io.indexmigrator.core.copy.Sleeper;
 import io.indexmigrator.core.copy.WorkItem;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceStep;
+import io.indexmigrator.core.plan.Partitioning;
 import io.indexmigrator.core.recipe.IndexSpec;
 import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.search.BulkWrites;
@@ -116,12 +117,7 @@ final class ReaderCopyEngine implements CopyEngine {
         };
     ShardCopy copy = copies.of(source, whileWanted, spec.copy().batchSize());
     WorkItem item =
-        new WorkItem(
-            index.source(),
-            key.sliceId(),
-            running.sliceCount(),
-            index.destination(),
-            source.supportsPointInTime());
+        workItem(index, key.sliceId(), running.sliceCount(), source.supportsPointInTime());
     Optional<ReaderCursor> cursor =
         Optional.ofNullable(running.cursor()).map(ReaderCursor::fromJson);
     Checkpointer checkpoints = new Checkpointer(key, running);
@@ -160,6 +156,37 @@ final class ReaderCopyEngine implements CopyEngine {
     }
     lifecycle.store().completeSlice(key, checkpoints.pass, progress);
     return new SliceStep(true, "DONE", 0, polls + 1);
+  }
+
+  /**
+   * Item {@code itemId} of {@code itemCount}: shard {@code itemId} itself, or, when the index is
+   * partitioned into {@code p} ranges, range {@code itemId % p} of shard {@code itemId / p}.
+   */
+  static WorkItem workItem(IndexRecord index, int itemId, int itemCount, boolean pointInTime) {
+    if (index.partitionJson() == null) {
+      return new WorkItem(index.source(), itemId, itemCount, index.destination(), pointInTime);
+    }
+    Partitioning partitioning = Partitioning.fromJson(index.partitionJson());
+    int parts = partitioning.parts();
+    if (itemCount % parts != 0) {
+      throw new MigrationFailedException(
+          "work item "
+              + itemId
+              + " of "
+              + itemCount
+              + " of '"
+              + index.source()
+              + "' does not fit its "
+              + parts
+              + " partition ranges");
+    }
+    return new WorkItem(
+        index.source(),
+        itemId / parts,
+        itemCount / parts,
+        index.destination(),
+        pointInTime,
+        partitioning.query(itemId % parts));
   }
 
   private static ShardCopy.Options pagesOf(int pageSize) {

@@ -1,7 +1,9 @@
 package io.indexmigrator.core.lifecycle;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.indexmigrator.core.MigrationFailedException;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceStep;
+import io.indexmigrator.core.plan.Partitioning;
 import io.indexmigrator.core.recipe.CopyOptions;
 import io.indexmigrator.core.recipe.IndexSpec;
 import io.indexmigrator.core.recipe.Recipe;
@@ -21,7 +23,8 @@ import java.util.Optional;
 /**
  * Copies an item with the destination cluster's own {@code _reindex} task, tagged so that it can be
  * found again: in-cluster, sliced by the engine; or, for {@code copy.mode: remote-reindex}, reading
- * the source cluster through {@code source.remote}, one unsliced task per index.
+ * the source cluster through {@code source.remote}, one unsliced task per index, or per range of
+ * the index's partition field.
  */
 final class ReindexCopyEngine implements CopyEngine {
 
@@ -47,7 +50,12 @@ final class ReindexCopyEngine implements CopyEngine {
     Transform transform = spec.transform();
     // Slice records of one per index (today's plans) leave the slicing to the engine; a state
     // written by an older version has one record per manual slice, which is resumed as such.
-    boolean manualSlice = slice.sliceCount() > 1;
+    // A remote reindex of a partitioned index: one task per range, told apart by its query.
+    ObjectNode partQuery =
+        remote && index.partitionJson() != null
+            ? Partitioning.fromJson(index.partitionJson()).query(slice.sliceId())
+            : null;
+    boolean manualSlice = !remote && slice.sliceCount() > 1;
     Integer engineSlices =
         !remote && !manualSlice && index.sliceCount() > 1 ? index.sliceCount() : null;
     ReindexRequest.RemoteSource remoteSource = remote ? remoteSource(recipe) : null;
@@ -55,7 +63,7 @@ final class ReindexCopyEngine implements CopyEngine {
         new ReindexRequest(
             index.source(),
             index.destination(),
-            null,
+            partQuery,
             manualSlice ? slice.sliceId() : null,
             manualSlice ? slice.sliceCount() : null,
             engineSlices,

@@ -30,7 +30,9 @@ import java.util.Objects;
  * @param sliceCount how many slices the engine copies in parallel inside the index's one {@code
  *     _reindex} task ({@code slices} of the request)
  * @param slices copy work items, {@code sliceId} order: one per index, since the engine slices the
- *     task itself
+ *     task itself; for the reader engine one per shard, or per shard and range of the partition
+ *     field; for a remote reindex one per range
+ * @param partitioning the ranges of the partition field that split the items, or {@code null}
  */
 public record IndexMigration(
     String recipeEntry,
@@ -45,7 +47,8 @@ public record IndexMigration(
     CopyOptions copy,
     Transform transform,
     int sliceCount,
-    List<Slice> slices) {
+    List<Slice> slices,
+    Partitioning partitioning) {
 
   public IndexMigration {
     Objects.requireNonNull(recipeEntry, "recipeEntry");

@@ -10,6 +10,7 @@ import io.indexmigrator.core.recipe.Recipe;
 import io.indexmigrator.core.recipe.RecipeException;
 import io.indexmigrator.core.recipe.RecipeProblem;
 import io.indexmigrator.core.search.AliasInfo;
+import io.indexmigrator.core.search.FieldStatistics;
 import io.indexmigrator.core.search.IndexSettings;
 import io.indexmigrator.core.search.ResolvedExpression;
 import io.indexmigrator.core.search.ResolvedExpression.ConcreteIndex;
@@ -43,6 +44,9 @@ public final class Planner {
 
   /** Upper bound for {@code slices: auto}: more parallel scrolls rarely help and cost heap. */
   public static final int MAX_AUTO_SLICES = 20;
+
+  /** Work items of one index the state table holds. */
+  static final int MAX_WORK_ITEMS = 10_000;
 
   private static final int MAX_INDEX_NAME_BYTES = 255;
   private static final String REFRESH_INTERVAL = "index.refresh_interval";
@@ -332,6 +336,7 @@ public final class Planner {
             ? Math.max(1, Math.min(primaryShards, MAX_AUTO_SLICES))
             : spec.copy().slices().count();
     List<Slice> slices;
+    Partitioning partitioning = null;
     if (spec.copy().mode() == CopyOptions.CopyMode.READER) {
       // One work item per primary shard: a shard is what a scroll or a point-in-time slice reads
       // without a filter, and its cursor is what a step checkpoints.
@@ -341,7 +346,8 @@ public final class Planner {
                 entry + ".copy.slices",
                 "the reader copy engine reads one work item per primary shard ("
                     + primaryShards
-                    + " here); remove slices or use copy.mode: reindex in-cluster"));
+                    + " here), split further by copy.partition; remove slices, or use copy.mode:"
+                    + " reindex in-cluster"));
       }
       if (spec.transform() != null) {
         problems.add(
@@ -356,10 +362,31 @@ public final class Planner {
                 entry + ".copy.requestsPerSecond",
                 "the reader copy engine has no throttle yet; remove requestsPerSecond"));
       }
-      sliceCount = primaryShards;
+      partitioning = partitioning(spec, entry, source.name(), problems);
+      int parts = partitioning == null ? 1 : partitioning.parts();
+      // One work item per primary shard, or per range of the partition field within each shard:
+      // item shard * parts + part.
+      sliceCount = primaryShards * parts;
       slices = new java.util.ArrayList<>();
-      for (int shard = 0; shard < primaryShards; shard++) {
-        slices.add(Slice.of(source.name(), destination, shard, primaryShards));
+      if (sliceCount > MAX_WORK_ITEMS) {
+        problems.add(
+            new RecipeProblem(
+                entry + ".copy.partition.parts",
+                primaryShards
+                    + " shards in "
+                    + parts
+                    + " ranges each make "
+                    + sliceCount
+                    + " work items for '"
+                    + source.name()
+                    + "', more than the "
+                    + MAX_WORK_ITEMS
+                    + " one index can have; use fewer parts"));
+        sliceCount = 1;
+      } else {
+        for (int item = 0; item < sliceCount; item++) {
+          slices.add(Slice.of(source.name(), destination, item, sliceCount));
+        }
       }
     } else if (spec.copy().mode() == CopyOptions.CopyMode.REMOTE_REINDEX) {
       // The engine refuses slices with source.remote: one task per index, one scroll on the
@@ -369,10 +396,17 @@ public final class Planner {
             new RecipeProblem(
                 entry + ".copy.slices",
                 "a remote reindex cannot be sliced (the engine refuses slices with source.remote);"
-                    + " remove slices, or use copy.mode: reader to copy shards in parallel"));
+                    + " remove slices, and name copy.partition to run one task per range of a field,"
+                    + " or use copy.mode: reader to copy shards in parallel"));
       }
-      sliceCount = 1;
-      slices = List.of(Slice.of(source.name(), destination, 0, 1));
+      partitioning = partitioning(spec, entry, source.name(), problems);
+      // One task per range of the partition field: disjoint queries the engine can run side by
+      // side, which its own slicing cannot do with source.remote.
+      sliceCount = partitioning == null ? 1 : partitioning.parts();
+      slices = new java.util.ArrayList<>();
+      for (int part = 0; part < sliceCount; part++) {
+        slices.add(Slice.of(source.name(), destination, part, sliceCount));
+      }
     } else {
       // One task per index, sliced by the engine (as `_reindex?slices=N` does): its slices start
       // together and share one throttle, and one poll of the parent task sees them all. Separate
@@ -392,7 +426,75 @@ public final class Planner {
         spec.copy(),
         spec.transform(),
         sliceCount,
-        slices);
+        slices,
+        partitioning);
+  }
+
+  /** Numeric and date field types whose values a range query splits and min/max aggregate. */
+  private static final Set<String> WHOLE_NUMBER_TYPES =
+      Set.of("long", "integer", "short", "byte", "unsigned_long");
+
+  private static final Set<String> FRACTION_TYPES =
+      Set.of("double", "float", "half_float", "scaled_float");
+
+  private static final Set<String> DATE_TYPES = Set.of("date", "date_nanos");
+
+  /**
+   * The ranges of the entry's partition field over the source index, or null when the entry names
+   * none. The field must be mapped on the source as a number or date: the ranges are queries on the
+   * source, whatever the destination's mapping becomes.
+   */
+  private Partitioning partitioning(
+      IndexSpec spec, String entry, String sourceIndex, List<RecipeProblem> problems) {
+    CopyOptions.Partition partition = spec.copy().partition();
+    if (partition == null) {
+      return null;
+    }
+    String path = entry + ".copy.partition.field";
+    String type = fieldType(cluster.getMappings(sourceIndex), partition.field());
+    boolean date = type != null && DATE_TYPES.contains(type);
+    boolean whole = type != null && WHOLE_NUMBER_TYPES.contains(type);
+    if (type == null || !(date || whole || FRACTION_TYPES.contains(type))) {
+      problems.add(
+          new RecipeProblem(
+              path,
+              "'"
+                  + partition.field()
+                  + "' "
+                  + (type == null
+                      ? "is not a mapped field of '" + sourceIndex + "'"
+                      : "is a " + type + " field in '" + sourceIndex + "'")
+                  + "; a partition needs a numeric or date field (long, integer, short, byte,"
+                  + " double, float, half_float, scaled_float, date, date_nanos)"));
+      return null;
+    }
+    if (!(cluster instanceof FieldStatistics statistics)) {
+      problems.add(
+          new RecipeProblem(
+              path,
+              "the source cluster cannot report the values of a field; remove the partition"));
+      return null;
+    }
+    return statistics
+        .valueRange(sourceIndex, partition.field())
+        .map(
+            r ->
+                Partitioning.evenly(
+                    partition.field(), date, whole, r.min(), r.max(), partition.parts()))
+        .orElseGet(() -> new Partitioning(partition.field(), date, List.of()));
+  }
+
+  /** The mapped type of a dotted field path, or null when no such field is mapped. */
+  static String fieldType(ObjectNode mappings, String field) {
+    JsonNode node = mappings;
+    for (String name : field.split("\\.", -1)) {
+      node = node.path("properties").path(name);
+      if (node.isMissingNode()) {
+        return null;
+      }
+    }
+    JsonNode type = node.get("type");
+    return type != null && type.isTextual() ? type.textValue() : null;
   }
 
   /**

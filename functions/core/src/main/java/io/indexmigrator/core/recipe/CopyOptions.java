@@ -10,15 +10,17 @@ import java.util.Objects;
  * @param slices how many parallel slices each index is split into
  * @param batchSize documents per scroll batch (reindex {@code source.size})
  * @param requestsPerSecond throttle passed to {@code _reindex}; {@code -1} means unthrottled
+ * @param partition splits each work item further by ranges of one field, or {@code null}
  */
-public record CopyOptions(CopyMode mode, Slices slices, int batchSize, double requestsPerSecond) {
+public record CopyOptions(
+    CopyMode mode, Slices slices, int batchSize, double requestsPerSecond, Partition partition) {
 
   public static final int DEFAULT_BATCH_SIZE = 1000;
   public static final double UNTHROTTLED = -1;
 
   /** What an in-cluster recipe without a {@code copy} section gets. */
   public static final CopyOptions DEFAULTS =
-      new CopyOptions(CopyMode.REINDEX, Slices.AUTO, DEFAULT_BATCH_SIZE, UNTHROTTLED);
+      new CopyOptions(CopyMode.REINDEX, Slices.AUTO, DEFAULT_BATCH_SIZE, UNTHROTTLED, null);
 
   /** What a cross-cluster recipe without a {@code copy} section gets. */
   public static final CopyOptions CROSS_CLUSTER_DEFAULTS = DEFAULTS.withMode(CopyMode.READER);
@@ -36,11 +38,36 @@ public record CopyOptions(CopyMode mode, Slices slices, int batchSize, double re
   }
 
   public CopyOptions withMode(CopyMode newMode) {
-    return new CopyOptions(newMode, slices, batchSize, requestsPerSecond);
+    return new CopyOptions(newMode, slices, batchSize, requestsPerSecond, partition);
   }
 
   public boolean isThrottled() {
     return requestsPerSecond != UNTHROTTLED;
+  }
+
+  /**
+   * Splits the copy of an index by ranges of one numeric or date field: each primary shard for the
+   * reader engine, each index for a remote reindex (which cannot slice) becomes {@code parts} work
+   * items that copy in parallel. The ranges are fixed at {@code init} from the field's minimum and
+   * maximum; the first is open below and also takes documents without the field, the last is open
+   * above, so every document is in exactly one of them when the field has at most one value.
+   *
+   * @param field the field's full path, e.g. {@code created} or {@code metadata.updated}
+   * @param parts how many ranges, 2 to {@link #MAX_PARTS}
+   */
+  public record Partition(String field, int parts) {
+    public static final int MAX_PARTS = 64;
+
+    public Partition {
+      Objects.requireNonNull(field, "field");
+      if (field.isBlank()) {
+        throw new IllegalArgumentException("partition field must not be blank");
+      }
+      if (parts < 2 || parts > MAX_PARTS) {
+        throw new IllegalArgumentException(
+            "partition parts must be 2.." + MAX_PARTS + ", got " + parts);
+      }
+    }
   }
 
   /** The copy engines. */

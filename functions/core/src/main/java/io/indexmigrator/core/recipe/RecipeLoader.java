@@ -299,13 +299,18 @@ public final class RecipeLoader {
       return defaults;
     }
     JsonNode slices = node.get("slices");
+    JsonNode partition = node.get("partition");
     return new CopyOptions(
         node.has("mode") ? CopyMode.fromWireName(node.get("mode").textValue()) : defaults.mode(),
         slices == null
             ? defaults.slices()
             : slices.isTextual() ? Slices.AUTO : Slices.of(slices.intValue()),
         node.path("batchSize").asInt(defaults.batchSize()),
-        node.path("requestsPerSecond").asDouble(defaults.requestsPerSecond()));
+        node.path("requestsPerSecond").asDouble(defaults.requestsPerSecond()),
+        partition == null
+            ? defaults.partition()
+            : new CopyOptions.Partition(
+                partition.get("field").textValue(), partition.get("parts").intValue()));
   }
 
   private static void checkSemantics(JsonNode root, Recipe recipe, List<RecipeProblem> problems) {
@@ -348,6 +353,13 @@ public final class RecipeLoader {
       Recipe recipe, CopyOptions copy, String path, List<RecipeProblem> problems) {
     switch (copy.mode()) {
       case REINDEX -> {
+        if (copy.partition() != null && !recipe.isCrossCluster()) {
+          problems.add(
+              new RecipeProblem(
+                  path.substring(0, path.length() - "mode".length()) + "partition",
+                  "an in-cluster _reindex is sliced by the engine; use copy.slices instead of a"
+                      + " partition, which splits the reader and remote-reindex engines' work"));
+        }
         if (recipe.isCrossCluster()) {
           problems.add(
               new RecipeProblem(
@@ -446,6 +458,11 @@ public final class RecipeLoader {
       node.put("requestsPerSecond", (long) rps);
     } else {
       node.put("requestsPerSecond", rps);
+    }
+    if (copy.partition() != null) {
+      node.putObject("partition")
+          .put("field", copy.partition().field())
+          .put("parts", copy.partition().parts());
     }
     return node;
   }

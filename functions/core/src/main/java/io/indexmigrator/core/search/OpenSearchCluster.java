@@ -48,7 +48,7 @@ import software.amazon.awssdk.regions.Region;
  * <p>Thread-safe; create one per cluster and {@link #close()} it when done.
  */
 public final class OpenSearchCluster
-    implements SearchCluster, ShardPages, RemoteReindexSource, AutoCloseable {
+    implements SearchCluster, ShardPages, RemoteReindexSource, FieldStatistics, AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String OPAQUE_ID = "X-Opaque-Id";
@@ -848,6 +848,31 @@ public final class OpenSearchCluster
   }
 
   @Override
+  public java.util.Optional<ValueRange> valueRange(String index, String field) {
+    String operation = "read the range of '" + field + "' in '" + index + "'";
+    ObjectNode search = NODES.objectNode().put("size", 0).put("track_total_hits", false);
+    ObjectNode aggs = search.putObject("aggs");
+    aggs.putObject("low").putObject("min").put("field", field);
+    aggs.putObject("high").putObject("max").put("field", field);
+    JsonNode body =
+        expectOk(operation, send("POST", "/" + encode(index) + "/_search", Map.of(), search));
+    JsonNode shards = body.path("_shards");
+    if (shards.path("failed").asInt(0) > 0
+        || shards.path("successful").asInt() != shards.path("total").asInt()) {
+      // Ranges from some shards would leave the others' extremes to the open end parts: correct,
+      // but not what was asked for; a failed shard usually means the field cannot be aggregated.
+      throw new SearchClusterException(
+          operation + " on " + description, 503, "shard_failures", "not every shard: " + shards);
+    }
+    JsonNode low = body.at("/aggregations/low/value");
+    JsonNode high = body.at("/aggregations/high/value");
+    if (!low.isNumber() || !high.isNumber()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new ValueRange(low.doubleValue(), high.doubleValue()));
+  }
+
+  @Override
   public Map<Integer, Long> shardCheckpoints(String index) {
     String operation = "read shard checkpoints of '" + index + "'";
     // The docs metric keeps the response small; shard-level stats carry seq_no regardless.
@@ -975,12 +1000,17 @@ public final class OpenSearchCluster
   private static final String CONTEXT_MISSING = "search_context_missing_exception";
 
   @Override
-  public ShardPage openScroll(String index, int shard, int size, Duration keepAlive) {
+  public ShardPage openScroll(
+      String index, int shard, ObjectNode query, int size, Duration keepAlive) {
     String operation = "open a scroll on shard " + shard + " of '" + index + "'";
     ObjectNode search = NODES.objectNode().put("size", size);
     search.putArray("sort").add("_doc");
     search.put("version", true);
-    search.putObject("query").putObject("match_all");
+    if (query == null) {
+      search.putObject("query").putObject("match_all");
+    } else {
+      search.set("query", query.deepCopy());
+    }
     // Sent once only: a repeat after a lost answer would open a second scroll and leave the first
     // holding segments until it expires.
     Reply reply =
@@ -1064,7 +1094,13 @@ public final class OpenSearchCluster
 
   @Override
   public ShardPage pointInTimePage(
-      String pitId, int slice, int sliceMax, String searchAfterJson, int size, Duration keepAlive) {
+      String pitId,
+      int slice,
+      int sliceMax,
+      ObjectNode query,
+      String searchAfterJson,
+      int size,
+      Duration keepAlive) {
     String operation = "read slice " + slice + "/" + sliceMax + " of a point in time";
     ObjectNode search = NODES.objectNode();
     search.putObject("pit").put("id", pitId).put("keep_alive", duration(keepAlive));
@@ -1080,6 +1116,9 @@ public final class OpenSearchCluster
       search.set("search_after", after);
     }
     search.put("size", size).put("version", true).put("track_total_hits", false);
+    if (query != null) {
+      search.set("query", query.deepCopy());
+    }
     // A repeated page request returns the same page: the point in time does not move.
     JsonNode body = expectPage(operation, send("POST", "/_search", Map.of(), search));
     return page(operation, body, "pit_id", pitId);

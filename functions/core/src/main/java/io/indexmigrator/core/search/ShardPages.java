@@ -1,5 +1,6 @@
 package io.indexmigrator.core.search;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 
@@ -47,7 +48,15 @@ public interface ShardPages {
    * Opens a scroll over primary shard {@code shard} of {@code index} in {@code _doc} order and
    * returns its first page.
    */
-  ShardPage openScroll(String index, int shard, int size, Duration keepAlive);
+  default ShardPage openScroll(String index, int shard, int size, Duration keepAlive) {
+    return openScroll(index, shard, null, size, keepAlive);
+  }
+
+  /**
+   * Opens a scroll over the documents of primary shard {@code shard} of {@code index} that match
+   * {@code query} (all of them when null), in {@code _doc} order, and returns its first page.
+   */
+  ShardPage openScroll(String index, int shard, ObjectNode query, int size, Duration keepAlive);
 
   /** The page after the one {@code scrollId} was returned with; moves the scroll forward. */
   ShardPage nextScroll(String scrollId, Duration keepAlive);
@@ -79,8 +88,23 @@ public interface ShardPages {
    * @param searchAfterJson the {@link ShardPage#lastSortJson()} of the previous page, or null for
    *     the first page
    */
+  default ShardPage pointInTimePage(
+      String pitId, int slice, int sliceMax, String searchAfterJson, int size, Duration keepAlive) {
+    return pointInTimePage(pitId, slice, sliceMax, null, searchAfterJson, size, keepAlive);
+  }
+
+  /**
+   * Like {@link #pointInTimePage(String, int, int, String, int, Duration)}, with only the documents
+   * matching {@code query} (all of them when null); every page of one pass must send the same one.
+   */
   ShardPage pointInTimePage(
-      String pitId, int slice, int sliceMax, String searchAfterJson, int size, Duration keepAlive);
+      String pitId,
+      int slice,
+      int sliceMax,
+      ObjectNode query,
+      String searchAfterJson,
+      int size,
+      Duration keepAlive);
 
   /** Frees a point in time; one already gone is not an error. */
   void closePointInTime(String pitId);

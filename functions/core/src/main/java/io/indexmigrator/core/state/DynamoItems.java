@@ -70,6 +70,7 @@ final class DynamoItems {
     put(item, "phase", r.phase().name());
     item.put("sliceCount", n(r.sliceCount()));
     item.put("docsTotal", n(r.docsTotal()));
+    put(item, "partition", r.partitionJson());
     item.put(VERSION, n(r.version()));
     return item;
   }
@@ -90,6 +91,7 @@ final class DynamoItems {
         IndexPhase.valueOf(str(item, "phase")),
         integer(item, "sliceCount"),
         number(item, "docsTotal"),
+        str(item, "partition"),
         number(item, VERSION));
   }
 

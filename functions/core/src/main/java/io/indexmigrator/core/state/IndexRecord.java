@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param writeBlockSetByUs whether this recipe put the write block on the source (so only then it
  *     removes it)
  * @param docsTotal the source's document count when the copy was planned
+ * @param partitionJson the ranges of a partition field that split the copy's work items, as the
+ *     planner wrote them, or null; opaque to the store
  */
 public record IndexRecord(
     String recipeName,
@@ -28,6 +30,7 @@ public record IndexRecord(
     IndexPhase phase,
     int sliceCount,
     long docsTotal,
+    String partitionJson,
     long version) {
 
   public IndexRecord {
@@ -58,6 +61,31 @@ public record IndexRecord(
       String restoreSettingsJson,
       int sliceCount,
       long docsTotal) {
+    return planned(
+        recipe,
+        source,
+        destination,
+        aliases,
+        createdByUs,
+        recipeEntry,
+        restoreSettingsJson,
+        sliceCount,
+        docsTotal,
+        null);
+  }
+
+  /** A freshly planned index whose copy is split by the ranges {@code partitionJson}. */
+  public static IndexRecord planned(
+      RecipeRef recipe,
+      String source,
+      String destination,
+      List<AliasSpec> aliases,
+      boolean createdByUs,
+      String recipeEntry,
+      String restoreSettingsJson,
+      int sliceCount,
+      long docsTotal,
+      String partitionJson) {
     return new IndexRecord(
         recipe.name(),
         recipe.generation(),
@@ -71,6 +99,7 @@ public record IndexRecord(
         IndexPhase.PENDING,
         sliceCount,
         docsTotal,
+        partitionJson,
         0);
   }
 
@@ -92,6 +121,7 @@ public record IndexRecord(
         newPhase,
         sliceCount,
         docsTotal,
+        partitionJson,
         version);
   }
 
@@ -109,6 +139,7 @@ public record IndexRecord(
         phase,
         sliceCount,
         docsTotal,
+        partitionJson,
         version);
   }
 
@@ -126,6 +157,7 @@ public record IndexRecord(
         phase,
         sliceCount,
         docsTotal,
+        partitionJson,
         newVersion);
   }
 }

@@ -108,7 +108,12 @@ final class FakeShardPages implements ShardPages {
   }
 
   @Override
-  public ShardPage openScroll(String index, int shard, int size, Duration keepAlive) {
+  public ShardPage openScroll(
+      String index,
+      int shard,
+      com.fasterxml.jackson.databind.node.ObjectNode query,
+      int size,
+      Duration keepAlive) {
     call("openScroll", null);
     Context context = open(true, index, shard);
     return answer("openScroll", page(context, size));
@@ -140,7 +145,13 @@ final class FakeShardPages implements ShardPages {
 
   @Override
   public ShardPage pointInTimePage(
-      String pitId, int slice, int sliceMax, String searchAfterJson, int size, Duration keepAlive) {
+      String pitId,
+      int slice,
+      int sliceMax,
+      com.fasterxml.jackson.databind.node.ObjectNode query,
+      String searchAfterJson,
+      int size,
+      Duration keepAlive) {
     call("pointInTimePage", pitId);
     if (slice != 0 || sliceMax != 1) {
       throw new IllegalArgumentException("a per-shard point in time is read whole");

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * manages indexes/aliases, and counts or scans documents. Reindex tasks are not modelled: those
  * calls throw. Tests that need real behaviour use a real cluster ({@code *IT}).
  */
-public final class InMemorySearchCluster implements SearchCluster, ShardPages, RemoteReindexSource {
+public final class InMemorySearchCluster
+    implements SearchCluster, ShardPages, RemoteReindexSource, FieldStatistics {
 
   private record StoredIndex(ObjectNode settings, ObjectNode mappings) {}
 
@@ -651,7 +652,8 @@ public final class InMemorySearchCluster implements SearchCluster, ShardPages, R
   }
 
   @Override
-  public ShardPage openScroll(String index, int shard, int size, java.time.Duration keepAlive) {
+  public ShardPage openScroll(
+      String index, int shard, ObjectNode query, int size, java.time.Duration keepAlive) {
     call("openScroll");
     int shards = primaryShardCount(index);
     java.util.Deque<SourceDocument> pending = new java.util.ArrayDeque<>();
@@ -659,7 +661,7 @@ public final class InMemorySearchCluster implements SearchCluster, ShardPages, R
         .getOrDefault(index, Map.of())
         .forEach(
             (id, source) -> {
-              if (shardOf(id, shards) == shard) {
+              if (shardOf(id, shards) == shard && matches(query, parse(source))) {
                 pending.add(new SourceDocument(id, null, version(index, id), source));
               }
             });
@@ -718,6 +720,7 @@ public final class InMemorySearchCluster implements SearchCluster, ShardPages, R
       String pitId,
       int slice,
       int sliceMax,
+      ObjectNode query,
       String searchAfterJson,
       int size,
       java.time.Duration keepAlive) {
@@ -735,5 +738,109 @@ public final class InMemorySearchCluster implements SearchCluster, ShardPages, R
   @Override
   public int primaryShardCount(String index) {
     return stored(index).settings().path("index.number_of_shards").asInt(1);
+  }
+
+  /** Partition-field ranges that {@link #valueRange} was asked for, as {@code index/field}. */
+  public final List<String> valueRangeCalls = new ArrayList<>();
+
+  @Override
+  public java.util.Optional<ValueRange> valueRange(String index, String field) {
+    call("valueRange");
+    valueRangeCalls.add(index + "/" + field);
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (String source : documents.getOrDefault(index, Map.of()).values()) {
+      Double value = numericValue(parse(source), field);
+      if (value != null) {
+        min = Math.min(min, value);
+        max = Math.max(max, value);
+      }
+    }
+    return min <= max
+        ? java.util.Optional.of(new ValueRange(min, max))
+        : java.util.Optional.empty();
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper SOURCES =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private static com.fasterxml.jackson.databind.JsonNode parse(String source) {
+    try {
+      return source == null ? SOURCES.createObjectNode() : SOURCES.readTree(source);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A field's single value as a number: numbers as they are, ISO dates as epoch milliseconds. */
+  private static Double numericValue(com.fasterxml.jackson.databind.JsonNode source, String field) {
+    com.fasterxml.jackson.databind.JsonNode node = source;
+    for (String name : field.split("\\.")) {
+      node = node.path(name);
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isTextual()) {
+      return (double) java.time.Instant.parse(node.textValue()).toEpochMilli();
+    }
+    return null;
+  }
+
+  /**
+   * The engine's answer for the queries the copy sends: match_all, range (gte, gt, lt, lte), exists
+   * and bool (must, should with minimum_should_match, must_not).
+   */
+  public static boolean matches(
+      com.fasterxml.jackson.databind.JsonNode query, com.fasterxml.jackson.databind.JsonNode doc) {
+    if (query == null || query.has("match_all")) {
+      return true;
+    }
+    if (query.has("range")) {
+      var entry = query.get("range").fields().next();
+      Double value = numericValue(doc, entry.getKey());
+      if (value == null) {
+        return false;
+      }
+      var bounds = entry.getValue();
+      return (!bounds.has("gte") || value >= bounds.get("gte").doubleValue())
+          && (!bounds.has("gt") || value > bounds.get("gt").doubleValue())
+          && (!bounds.has("lt") || value < bounds.get("lt").doubleValue())
+          && (!bounds.has("lte") || value <= bounds.get("lte").doubleValue());
+    }
+    if (query.has("exists")) {
+      return numericValue(doc, query.get("exists").get("field").textValue()) != null;
+    }
+    if (query.has("bool")) {
+      var bool = query.get("bool");
+      for (var must : clauses(bool.get("must"))) {
+        if (!matches(must, doc)) {
+          return false;
+        }
+      }
+      for (var mustNot : clauses(bool.get("must_not"))) {
+        if (matches(mustNot, doc)) {
+          return false;
+        }
+      }
+      List<com.fasterxml.jackson.databind.JsonNode> should = clauses(bool.get("should"));
+      int needed = bool.path("minimum_should_match").asInt(should.isEmpty() ? 0 : 1);
+      return should.stream().filter(q -> matches(q, doc)).count() >= needed;
+    }
+    throw new UnsupportedOperationException("the in-memory cluster cannot run " + query);
+  }
+
+  private static List<com.fasterxml.jackson.databind.JsonNode> clauses(
+      com.fasterxml.jackson.databind.JsonNode node) {
+    if (node == null) {
+      return List.of();
+    }
+    List<com.fasterxml.jackson.databind.JsonNode> list = new ArrayList<>();
+    if (node.isArray()) {
+      node.forEach(list::add);
+    } else {
+      list.add(node);
+    }
+    return list;
   }
 }

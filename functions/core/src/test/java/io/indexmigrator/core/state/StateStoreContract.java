@@ -369,7 +369,8 @@ abstract class StateStoreContract {
                 "indexes[2]",
                 "{\"index.number_of_replicas\":\"2\"}",
                 4,
-                123_456)
+                123_456,
+                "{\"field\":\"created\",\"date\":true,\"boundaries\":[1600000000000]}")
             .withWriteBlockSetByUs(true);
     store.putIndexIfAbsent(planned);
     // WHEN read back THEN it equals what was written, at version 1
