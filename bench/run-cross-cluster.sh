@@ -6,7 +6,7 @@
 # Usage: bench/run-cross-cluster.sh [documents=1000000] [--repeats=N]
 #          [--elasticdump-limits=1000,5000,10000] [--remote-sizes=1000,5000]
 #          [--variants=product,product-remote,remote,elasticdump] [--shards=4] [--batch-sizes=default,5000]
-#          [--settle=90] [--settle-load=2.0]
+#          [--partitions=0,4] [--settle=90] [--settle-load=2.0]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # elasticdump from npm, in the build tree only (never global); pinned so runs compare.

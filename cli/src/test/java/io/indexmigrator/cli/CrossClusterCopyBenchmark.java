@@ -47,6 +47,8 @@ import java.util.concurrent.TimeUnit;
  *       table.
  *   <li>{@code product-remote} (only when named in {@code --variants}): the same with {@code
  *       copy.mode: remote-reindex}, per {@code --remote-sizes} as its batch size.
+ *   <li>{@code --partitions=0,4}: both product variants once per number of parts, with {@code
+ *       copy.partition} on the sample's {@code downloads} field (0: no partition).
  *   <li>{@code raw}: the destination's own {@code _reindex?slices=auto} of the product's result
  *       into another index, the ceiling the destination's indexing rate sets.
  *   <li>{@code remote}: one {@code _reindex} task on the destination with {@code source.remote} (it
@@ -94,6 +96,8 @@ public final class CrossClusterCopyBenchmark {
     Set<String> variants = new LinkedHashSet<>(List.of("product", "remote", "elasticdump"));
     // The recipe's copy.batchSize (documents per page and bulk); "default" leaves it out.
     List<Integer> batchSizes = new ArrayList<>(Collections.singletonList(null));
+    // copy.partition parts on the sample's "downloads" field (uniform 0..9999); 0 leaves it out.
+    List<Integer> partitions = List.of(0);
     for (String arg : args) {
       if (arg.startsWith("--repeats=")) {
         repeats = Integer.parseInt(value(arg));
@@ -110,6 +114,8 @@ public final class CrossClusterCopyBenchmark {
         for (String size : value(arg).split(",")) {
           batchSizes.add(size.equals("default") ? null : Integer.valueOf(size));
         }
+      } else if (arg.startsWith("--partitions=")) {
+        partitions = integers(value(arg));
       } else if (arg.startsWith("--settle=")) {
         settleSeconds = Integer.parseInt(value(arg));
       } else if (arg.startsWith("--settle-load=")) {
@@ -157,7 +163,7 @@ public final class CrossClusterCopyBenchmark {
     // one per work item running at once): measured on its own, so the variants compare warm runs.
     String warm = "xbench-" + stamp + "-warm";
     load(warm, WARM_UP_DOCUMENTS);
-    ObjectNode warmUp = product(twin, warm, WARM_UP_DOCUMENTS, stamp + "w", null, null);
+    ObjectNode warmUp = product(twin, warm, WARM_UP_DOCUMENTS, stamp + "w", null, null, 0);
     summary.set("warmUp", warmUp);
     System.out.printf("warm-up (cold twin): %s%n", describe(warmUp));
     request(destination, "DELETE", "/" + warmUp.get("destinationIndex").asText(), null);
@@ -179,37 +185,51 @@ public final class CrossClusterCopyBenchmark {
         switch (variant) {
           case "product" -> {
             for (int b = 0; b < batchSizes.size(); b++) {
-              Integer batchSize = batchSizes.get(b);
-              ObjectNode product =
-                  product(twin, index, documents, stamp + "r" + repeat + "b" + b, batchSize, null)
-                      .put("repeat", repeat);
-              runs.add(product);
-              System.out.printf("  %s%n", describe(product));
-              if (b == 0) {
-                // The ceiling: the destination copying the product's result onto itself.
-                ObjectNode raw = raw(product.get("destinationIndex").asText(), documents);
-                raw.put("repeat", repeat);
-                runs.add(raw);
-                System.out.printf("  %s%n", describe(raw));
+              for (int parts : partitions) {
+                Integer batchSize = batchSizes.get(b);
+                ObjectNode product =
+                    product(
+                            twin,
+                            index,
+                            documents,
+                            stamp + "r" + repeat + "b" + b + "p" + parts,
+                            batchSize,
+                            null,
+                            parts)
+                        .put("repeat", repeat);
+                runs.add(product);
+                System.out.printf("  %s%n", describe(product));
+                if (b == 0 && parts == partitions.get(0)) {
+                  // The ceiling: the destination copying the product's result onto itself.
+                  ObjectNode raw = raw(product.get("destinationIndex").asText(), documents);
+                  raw.put("repeat", repeat);
+                  runs.add(raw);
+                  System.out.printf("  %s%n", describe(raw));
+                }
+                request(
+                    destination, "DELETE", "/" + product.get("destinationIndex").asText(), null);
               }
-              request(destination, "DELETE", "/" + product.get("destinationIndex").asText(), null);
             }
           }
           case "product-remote" -> {
             // The product's other engine: the destination's own remote reindex, one task.
             for (int size : remoteSizes) {
-              ObjectNode product =
-                  product(
-                          twin,
-                          index,
-                          documents,
-                          stamp + "r" + repeat + "m" + size,
-                          size,
-                          "remote-reindex")
-                      .put("repeat", repeat);
-              runs.add(product);
-              System.out.printf("  %s%n", describe(product));
-              request(destination, "DELETE", "/" + product.get("destinationIndex").asText(), null);
+              for (int parts : partitions) {
+                ObjectNode product =
+                    product(
+                            twin,
+                            index,
+                            documents,
+                            stamp + "r" + repeat + "m" + size + "p" + parts,
+                            size,
+                            "remote-reindex",
+                            parts)
+                        .put("repeat", repeat);
+                runs.add(product);
+                System.out.printf("  %s%n", describe(product));
+                request(
+                    destination, "DELETE", "/" + product.get("destinationIndex").asText(), null);
+              }
             }
           }
           case "remote" -> {
@@ -245,12 +265,19 @@ public final class CrossClusterCopyBenchmark {
 
   /** The product: init + run --wait of a cross-cluster recipe, as a user types them. */
   private static ObjectNode product(
-      TwinFixture twin, String index, int documents, String tag, Integer batchSize, String mode)
+      TwinFixture twin,
+      String index,
+      int documents,
+      String tag,
+      Integer batchSize,
+      String mode,
+      int parts)
       throws Exception {
     String name =
         "product"
             + (mode == null ? "" : ", copy.mode " + mode)
-            + (batchSize == null ? "" : ", batchSize " + batchSize);
+            + (batchSize == null ? "" : ", batchSize " + batchSize)
+            + (parts == 0 ? "" : ", partition " + parts);
     ObjectNode result = begin(name, documents);
     String recipeName = "xbench-" + tag;
     String target = index + "-product-" + tag;
@@ -260,6 +287,9 @@ public final class CrossClusterCopyBenchmark {
     }
     if (batchSize != null) {
       options.add("batchSize: " + batchSize);
+    }
+    if (parts != 0) {
+      options.add("partition: {field: downloads, parts: " + parts + "}");
     }
     String copy = options.isEmpty() ? "" : "copy: {" + String.join(", ", options) + "}\n";
     Path recipe =
