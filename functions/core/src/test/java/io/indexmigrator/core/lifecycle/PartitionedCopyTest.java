@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.indexmigrator.core.copy.ShardCopy;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.PlanResult;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceItem;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceStep;
@@ -23,10 +22,8 @@ import io.indexmigrator.core.state.SliceRecord;
 import io.indexmigrator.core.sync.SyncControl;
 import io.indexmigrator.core.sync.poll.InMemoryPollCheckpoints;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** copy.partition: work items split by ranges of one field, for the reader and remote reindex. */
@@ -57,23 +54,6 @@ class PartitionedCopyTest {
       on.withDocument(
           "records-v1", "r" + i, i % 10 == 0 ? "{\"title\":\"t\"}" : "{\"n\":" + i + "}");
     }
-  }
-
-  private CopyCoordinator readerCopy(Lifecycle lifecycle) {
-    return new CopyCoordinator(
-        lifecycle,
-        new ReaderCopyEngine(
-            lifecycle,
-            (source, destination, pageSize) ->
-                new ShardCopy(
-                    source,
-                    destination,
-                    new ShardCopy.Options(
-                        pageSize, Duration.ofMinutes(1), 3, Duration.ZERO, Duration.ZERO),
-                    Clock.systemUTC(),
-                    d -> {},
-                    new SplittableRandom(1)),
-            Duration.ZERO));
   }
 
   private SliceStep runToEnd(CopyCoordinator copy, SliceItem item) {
@@ -109,7 +89,7 @@ class PartitionedCopyTest {
     cluster.withDocument("records-v1", "low", "{\"n\":-5}");
     cluster.withDocument("records-v1", "high", "{\"n\":99999}");
 
-    CopyCoordinator copy = readerCopy(lifecycle);
+    CopyCoordinator copy = ReaderCopies.onePagePerStep(lifecycle);
     List<SliceItem> items = new java.util.ArrayList<>();
     PlanResult plan = copy.plan("r", 0, "arn:execution:1");
     assertThat(plan.items()).as("a round holds at most the Map's concurrency").hasSize(8);

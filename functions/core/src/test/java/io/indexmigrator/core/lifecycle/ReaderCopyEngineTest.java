@@ -3,7 +3,6 @@ package io.indexmigrator.core.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.indexmigrator.core.copy.ShardCopy;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.PlanResult;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceItem;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceStep;
@@ -14,8 +13,6 @@ import io.indexmigrator.core.state.RecipeStatus;
 import io.indexmigrator.core.state.SliceRecord;
 import io.indexmigrator.core.state.SliceStatus;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,22 +24,7 @@ class ReaderCopyEngineTest {
   private final InMemoryStateStore store = new InMemoryStateStore();
   private final InMemorySearchCluster cluster = new InMemorySearchCluster();
   private final Lifecycle lifecycle = new Lifecycle(store, cluster, cluster, Clock.systemUTC());
-  private final CopyCoordinator copy =
-      new CopyCoordinator(
-          lifecycle,
-          new ReaderCopyEngine(
-              lifecycle,
-              (source, destination, pageSize) ->
-                  new ShardCopy(
-                      source,
-                      destination,
-                      new ShardCopy.Options(
-                          pageSize, Duration.ofMinutes(1), 3, Duration.ZERO, Duration.ZERO),
-                      Clock.systemUTC(),
-                      d -> {},
-                      new SplittableRandom(1)),
-              // No budget: one page per step, so every step boundary is exercised.
-              Duration.ZERO));
+  private final CopyCoordinator copy = ReaderCopies.onePagePerStep(lifecycle);
 
   private PlanResult plan;
 

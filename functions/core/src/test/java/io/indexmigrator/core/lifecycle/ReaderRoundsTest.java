@@ -2,7 +2,6 @@ package io.indexmigrator.core.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.indexmigrator.core.copy.ShardCopy;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.PlanResult;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceItem;
 import io.indexmigrator.core.lifecycle.CopyCoordinator.SliceStep;
@@ -10,8 +9,6 @@ import io.indexmigrator.core.recipe.RecipeLoader;
 import io.indexmigrator.core.search.InMemorySearchCluster;
 import io.indexmigrator.core.state.InMemoryStateStore;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,21 +23,7 @@ class ReaderRoundsTest {
   private final InMemoryStateStore store = new InMemoryStateStore();
   private final InMemorySearchCluster cluster = new InMemorySearchCluster();
   private final Lifecycle lifecycle = new Lifecycle(store, cluster, cluster, Clock.systemUTC());
-  private final CopyCoordinator copy =
-      new CopyCoordinator(
-          lifecycle,
-          new ReaderCopyEngine(
-              lifecycle,
-              (source, destination, pageSize) ->
-                  new ShardCopy(
-                      source,
-                      destination,
-                      new ShardCopy.Options(
-                          pageSize, Duration.ofMinutes(1), 3, Duration.ZERO, Duration.ZERO),
-                      Clock.systemUTC(),
-                      d -> {},
-                      new SplittableRandom(1)),
-              Duration.ZERO));
+  private final CopyCoordinator copy = ReaderCopies.onePagePerStep(lifecycle);
 
   @BeforeEach
   void aTwelveShardSource() {
