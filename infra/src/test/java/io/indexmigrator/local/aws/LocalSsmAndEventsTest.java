@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -188,10 +189,17 @@ class LocalSsmAndEventsTest {
 
   @Test
   void theFunctionsPublisher_writesTheSwitchOnce_evenWhenRetried() throws Exception {
+    AtomicInteger clientsBuilt = new AtomicInteger();
     var publisher =
         new AwsSwitchPublisher(
-            ssm,
-            events,
+            () -> {
+              clientsBuilt.incrementAndGet();
+              return ssm;
+            },
+            () -> {
+              clientsBuilt.incrementAndGet();
+              return events;
+            },
             "/index-migrator/stack",
             "default",
             NamedClusters.of(
@@ -214,6 +222,8 @@ class LocalSsmAndEventsTest {
             Map.of("records-v1", "records-v2"),
             Instant.parse("2026-12-02T10:00:00Z"));
 
+    assertThat(clientsBuilt).as("no client before the first switch").hasValue(0);
+
     SwitchPublisher.Publication first = publisher.publish(change);
     SwitchPublisher.Publication again = publisher.publish(change);
 
@@ -227,6 +237,7 @@ class LocalSsmAndEventsTest {
     assertThat(recorded.get(0).path("detail-type").asText()).isEqualTo("Endpoint Switch");
     assertThat(recorded.get(0).path("detail").path("id").asText()).isEqualTo("r-1");
     assertThat(publisher.current("other")).isEmpty();
+    assertThat(clientsBuilt).as("each client built once, then kept").hasValue(2);
   }
 
   private JsonNode get(String path) throws Exception {

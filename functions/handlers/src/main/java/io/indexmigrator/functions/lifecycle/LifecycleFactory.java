@@ -45,8 +45,8 @@ final class LifecycleFactory {
         .<SwitchPublisher>map(
             prefix ->
                 new AwsSwitchPublisher(
-                    AwsServiceClients.ssm(),
-                    AwsServiceClients.eventBridge(),
+                    AwsServiceClients::ssm,
+                    AwsServiceClients::eventBridge,
                     prefix,
                     config.switchEventBus(),
                     config.clusters()))

@@ -6,6 +6,7 @@ import io.indexmigrator.core.publish.EndpointSwitch;
 import io.indexmigrator.core.publish.SwitchPublisher;
 import java.net.URI;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
@@ -35,8 +36,10 @@ public final class AwsSwitchPublisher implements SwitchPublisher {
    */
   static final int MAX_VALUE_CHARS = 8192;
 
-  private final SsmClient ssm;
-  private final EventBridgeClient events;
+  // Built on the first switch: most control calls (init, status, in-cluster rollovers) never
+  // publish, and a cold start should not pay for two more SDK clients.
+  private final Supplier<SsmClient> ssm;
+  private final Supplier<EventBridgeClient> events;
   private final String prefix;
   private final String eventBus;
   private final NamedClusters clusters;
@@ -47,8 +50,18 @@ public final class AwsSwitchPublisher implements SwitchPublisher {
       String prefix,
       String eventBus,
       NamedClusters clusters) {
-    this.ssm = ssm;
-    this.events = events;
+    this(() -> ssm, () -> events, prefix, eventBus, clusters);
+  }
+
+  /** The clients are asked for when a switch is first published or read, then kept. */
+  public AwsSwitchPublisher(
+      Supplier<SsmClient> ssm,
+      Supplier<EventBridgeClient> events,
+      String prefix,
+      String eventBus,
+      NamedClusters clusters) {
+    this.ssm = once(ssm);
+    this.events = once(events);
     this.prefix = validPrefix(prefix);
     this.eventBus = eventBus;
     this.clusters = clusters;
@@ -91,7 +104,8 @@ public final class AwsSwitchPublisher implements SwitchPublisher {
     } else {
       try {
         version =
-            ssm.putParameter(
+            ssm.get()
+                .putParameter(
                     r ->
                         r.name(name)
                             .value(document)
@@ -113,15 +127,17 @@ public final class AwsSwitchPublisher implements SwitchPublisher {
     PutEventsResponse response;
     try {
       response =
-          events.putEvents(
-              r ->
-                  r.entries(
-                      PutEventsRequestEntry.builder()
-                          .source(EVENT_SOURCE)
-                          .detailType(DETAIL_TYPE)
-                          .detail(document)
-                          .eventBusName(eventBus)
-                          .build()));
+          events
+              .get()
+              .putEvents(
+                  r ->
+                      r.entries(
+                          PutEventsRequestEntry.builder()
+                              .source(EVENT_SOURCE)
+                              .detailType(DETAIL_TYPE)
+                              .detail(document)
+                              .eventBusName(eventBus)
+                              .build()));
     } catch (SdkException e) {
       throw eventFailed(change, name, version, e.getMessage(), e);
     }
@@ -159,7 +175,7 @@ public final class AwsSwitchPublisher implements SwitchPublisher {
   private Optional<Current> read(String name) {
     GetParameterResponse response;
     try {
-      response = ssm.getParameter(r -> r.name(name));
+      response = ssm.get().getParameter(r -> r.name(name));
     } catch (ParameterNotFoundException none) {
       return Optional.empty();
     } catch (SdkException e) {
@@ -190,5 +206,19 @@ public final class AwsSwitchPublisher implements SwitchPublisher {
   @Override
   public String parameterName(String recipe) {
     return prefix + "/" + recipe;
+  }
+
+  private static <T> Supplier<T> once(Supplier<T> make) {
+    return new Supplier<>() {
+      private T value;
+
+      @Override
+      public synchronized T get() {
+        if (value == null) {
+          value = make.get();
+        }
+        return value;
+      }
+    };
   }
 }
