@@ -33,8 +33,6 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 class LiveSyncIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static TwinFixture twin;
-  private static final java.util.concurrent.atomic.AtomicInteger ATTEMPTS =
-      new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -44,9 +42,7 @@ class LiveSyncIT {
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {11, 29})
   void liveWrites_throughoutTheMigration_leaveZeroDifferences(long seed) throws Exception {
-    // A rerun (failsafe's, after a failure) gets names of its own: the first attempt's recipe and
-    // indexes are still there.
-    String name = "live-" + seed + "-" + ATTEMPTS.incrementAndGet();
+    String name = TwinFixture.fresh("live-" + seed);
     String sourceIndex = name + "-v1";
     twin.cluster.create(sourceIndex, name);
     twin.cluster.load(sourceIndex, 3000, seed);
