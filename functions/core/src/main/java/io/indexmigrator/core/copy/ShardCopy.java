@@ -79,6 +79,9 @@ public final class ShardCopy {
   private final Clock clock;
   private final Sleeper sleeper;
   private final RandomGenerator random;
+  // Kept across the pages and calls of this writer: what the destination took last is the best
+  // guess for the next page.
+  private final BulkWindow window;
   private final Executor readAhead;
 
   /** Reads ahead on a virtual thread of its own per page. */
@@ -118,6 +121,7 @@ public final class ShardCopy {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.random = Objects.requireNonNull(random, "random");
+    this.window = new BulkWindow(options.pageSize());
   }
 
   /**
@@ -370,29 +374,34 @@ public final class ShardCopy {
         backoff(attempt - 1);
       }
       List<BulkWrite> again = new ArrayList<>();
-      List<BulkItemResult> results;
-      try {
-        results = destination.bulk(item.destinationIndex(), pending);
-      } catch (SearchClusterException e) {
-        if (!e.isRetryable()) {
-          throw failure("writing to '" + item.destinationIndex() + "'", e);
+      for (int from = 0; from < pending.size(); ) {
+        List<BulkWrite> chunk =
+            pending.subList(from, Math.min(pending.size(), from + window.size()));
+        from += chunk.size();
+        List<BulkItemResult> results;
+        try {
+          results = destination.bulk(item.destinationIndex(), chunk);
+        } catch (SearchClusterException e) {
+          if (!e.isRetryable()) {
+            throw failure("writing to '" + item.destinationIndex() + "'", e);
+          }
+          // Sending the same documents again is harmless: an external version at least as high
+          // as the one already there is accepted again and changes nothing.
+          window.throttled();
+          lastFailure = e.getMessage();
+          again.addAll(chunk);
+          continue;
         }
-        // Sending the same documents again is harmless: an external version at least as high as
-        // the one already there is accepted again and changes nothing.
-        results = null;
-        lastFailure = e.getMessage();
-        again = pending;
-      }
-      if (results != null) {
-        if (results.size() != pending.size()) {
+        if (results.size() != chunk.size()) {
           throw new RetryableMigrationException(
               "bulk into '"
                   + item.destinationIndex()
                   + "' answered "
                   + results.size()
                   + " items for "
-                  + pending.size());
+                  + chunk.size());
         }
+        boolean throttled = false;
         for (int i = 0; i < results.size(); i++) {
           BulkItemResult result = results.get(i);
           if (result.succeeded()) {
@@ -400,17 +409,23 @@ public final class ShardCopy {
           } else if (result.versionConflict()) {
             conflicts++;
           } else if (result.retryable()) {
-            again.add(pending.get(i));
+            throttled = true;
+            again.add(chunk.get(i));
             lastFailure = result.status() + " " + result.errorType() + ": " + result.reason();
           } else {
             refused.add(
                 new RefusedDocument(
                     item.destinationIndex(),
-                    pending.get(i).id(),
+                    chunk.get(i).id(),
                     result.status(),
                     result.errorType(),
                     result.reason()));
           }
+        }
+        if (throttled) {
+          window.throttled();
+        } else {
+          window.clean();
         }
       }
       if (!again.isEmpty() && attempt >= options.maxBulkAttempts()) {

@@ -520,6 +520,43 @@ class ShardCopyTest {
   }
 
   @Test
+  void aDestinationThrottlingLargeBulks_getsSmallerOnes_andTheShardIsCopied() {
+    // Resending the same 10 documents would be refused on every attempt and fail the item.
+    destination.throttlingBulksOver(3);
+
+    Outcome outcome = copy.work(SCROLL_ITEM, Optional.empty(), HOUR, checkpoints);
+
+    assertThat(outcome.cursor().written()).isEqualTo(DOCS);
+    assertCopiedExactly();
+    List<Integer> sizes = destination.bulkRequests().stream().map(List::size).toList();
+    assertThat(sizes.subList(0, 4))
+        .as("halved after each throttled request")
+        .containsExactly(10, 5, 2, 3);
+    assertThat(sizes).as("never below a sixteenth of a page").allMatch(n -> n >= 1);
+    long throttled = sizes.stream().filter(n -> n > 3).count();
+    assertThat(throttled)
+        .as("after the first page, a probe above what the destination takes now and then")
+        .isLessThan(sizes.size() / 2);
+  }
+
+  @Test
+  void theWindowGrowsBack_toAWholePage_onceTheDestinationTakesItAgain() {
+    destination.throttlingBulksOver(3);
+    copy.work(SCROLL_ITEM, Optional.empty(), Duration.ZERO, checkpoints);
+    destination.throttlingBulksOver(Integer.MAX_VALUE);
+    int before = destination.bulkRequests().size();
+
+    copy.work(SCROLL_ITEM, checkpoints.last(), HOUR, checkpoints);
+
+    List<Integer> later =
+        destination.bulkRequests().subList(before, destination.bulkRequests().size()).stream()
+            .map(List::size)
+            .toList();
+    assertThat(later).contains(PAGE);
+    assertCopiedExactly();
+  }
+
+  @Test
   void backoff_isFullJitter_cappedAtTheMaximum() {
     List<Long> bounds = new ArrayList<>();
     RandomGenerator recording =

@@ -485,6 +485,17 @@ public final class InMemorySearchCluster
     return List.copyOf(bulkRequests);
   }
 
+  private int throttleBulksOver = Integer.MAX_VALUE;
+
+  /**
+   * Answers every item of a bulk request carrying more than {@code documents} writes with 429, as a
+   * node whose write queue has room for only so many answers.
+   */
+  public InMemorySearchCluster throttlingBulksOver(int documents) {
+    this.throttleBulksOver = documents;
+    return this;
+  }
+
   @Override
   public List<BulkItemResult> bulk(String index, List<BulkWrite> writes) {
     call("bulk");
@@ -492,6 +503,13 @@ public final class InMemorySearchCluster
     stored(index);
     refuseIfBlocked(index);
     List<BulkItemResult> results = new ArrayList<>();
+    if (writes.size() > throttleBulksOver) {
+      for (BulkWrite write : writes) {
+        results.add(
+            new BulkItemResult(write.id(), 429, "es_rejected_execution_exception", "queue full"));
+      }
+      return results;
+    }
     for (BulkWrite write : writes) {
       java.util.ArrayDeque<BulkItemResult> failures = writeFailures.get(index + "/" + write.id());
       if (failures != null && !failures.isEmpty()) {
