@@ -8,6 +8,7 @@ import io.indexmigrator.core.search.OpenSearchCluster;
 import io.indexmigrator.core.sync.SyncApplier;
 import io.indexmigrator.events.ChangeEvent;
 import io.indexmigrator.events.ChangePublisher;
+import io.indexmigrator.local.aws.AwsClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,12 +24,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Benchmark (not a test): sync lag at a steady write rate, and the write-blocked window at rollover
  * under load, on the local twin. Run with {@code bench/run-sync.sh [writesPerSecond] [seconds]
- * [rolloverWritesPerSecond]}; prints a summary and writes bench/results/*.json.
+ * [rolloverWritesPerSecond] [writers] [drainRounds]}; prints a summary and writes
+ * bench/results/*.json.
  *
  * <p>Lag of a write = time from its acknowledgement by the source to the moment the destination
  * holds it, measured on every 25th write by polling the destination with _mget.
@@ -41,6 +44,7 @@ public final class SyncBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     int rolloverRate = args.length > 2 ? Integer.parseInt(args[2]) : 500;
     int writers = args.length > 3 ? Integer.parseInt(args[3]) : 4;
+    int drainRounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
     TwinFixture twin = TwinFixture.get();
     String name = "bench-" + Instant.now().getEpochSecond();
     twin.cluster.create(name + "-v1", name);
@@ -63,16 +67,42 @@ public final class SyncBenchmark {
       ChangePublisher publisher = ChangePublisher.builder(sqs, queueUrl).maxInFlight(8).build();
 
       int drainEvents = 10_000;
-      System.out.printf("consumer capacity: %d queued events ...%n", drainEvents);
       List<ChangeEvent> backlog = new ArrayList<>();
       for (int i = 0; i < drainEvents; i++) {
         backlog.add(ChangeEvent.indexed(name + "-v1", SampleRecords.id(i)));
       }
-      long drainStart = System.nanoTime();
-      publisher.publishAll(backlog);
-      long published = System.nanoTime();
-      awaitQueueEmpty(sqs, queueUrl, Duration.ofMinutes(10));
-      double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+      // The backlog is queued while the mapping is off, so that the drain is timed alone (not the
+      // publishing, which competes for the same cores). The first rounds meet cold environments
+      // and code the JIT has not compiled yet; the rounds after them are the consumer's capacity.
+      List<double[]> drains = new ArrayList<>();
+      try (var lambda = AwsClients.lambda(twin.state.endpoint("lambda"), twin.state.region())) {
+        String queueArn =
+            sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNamesWithStrings("QueueArn"))
+                .attributesAsStrings()
+                .get("QueueArn");
+        String mapping =
+            lambda
+                .listEventSourceMappings(r -> r.eventSourceArn(queueArn))
+                .eventSourceMappings()
+                .get(0)
+                .uuid();
+        for (int round = 1; round <= drainRounds; round++) {
+          lambda.updateEventSourceMapping(r -> r.uuid(mapping).enabled(false));
+          awaitMappingState(lambda, mapping, "Disabled");
+          long publishStart = System.nanoTime();
+          publisher.publishAll(backlog);
+          double publishSeconds = (System.nanoTime() - publishStart) / 1e9;
+          long drainStart = System.nanoTime();
+          lambda.updateEventSourceMapping(r -> r.uuid(mapping).enabled(true));
+          awaitQueueEmpty(sqs, queueUrl, Duration.ofMinutes(10));
+          double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+          drains.add(new double[] {publishSeconds, drainSeconds});
+          System.out.printf(
+              "consumer capacity, round %d: %d events queued in %.1f s, drained in %.1f s"
+                  + " (%.0f events/s)%n",
+              round, drainEvents, publishSeconds, drainSeconds, drainEvents / drainSeconds);
+        }
+      }
 
       System.out.printf(
           "sync lag: %d writes/s (%d writers) for %d s ...%n", rate, writers, seconds);
@@ -116,9 +146,23 @@ public final class SyncBenchmark {
       result.put("date", Instant.now().toString());
       result.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
       result.put("consumerCapacityEvents", drainEvents);
+      var rounds = result.putArray("consumerCapacityRounds");
+      List<Double> warm = new ArrayList<>();
+      for (int i = 0; i < drains.size(); i++) {
+        double eventsPerSecond = drainEvents / drains.get(i)[1];
+        rounds
+            .addObject()
+            .put("publishSeconds", Math.round(drains.get(i)[0] * 100) / 100.0)
+            .put("drainSeconds", Math.round(drains.get(i)[1] * 100) / 100.0)
+            .put("eventsPerSecond", Math.round(eventsPerSecond));
+        if (i >= WARM_UP_ROUNDS) {
+          warm.add(eventsPerSecond);
+        }
+      }
+      Collections.sort(warm);
       result.put(
-          "consumerCapacityPublishSeconds", Math.round((published - drainStart) / 1e7) / 100.0);
-      result.put("consumerCapacityEventsPerSecond", Math.round(drainEvents / drainSeconds));
+          "consumerCapacityWarmMedianEventsPerSecond",
+          warm.isEmpty() ? -1 : Math.round(warm.get(warm.size() / 2)));
       result.put("writers", writers);
       result.put("writesPerSecondTarget", rate);
       result.put("writesPerSecondAchieved", Math.round(steady.achievedRate()));
@@ -126,6 +170,8 @@ public final class SyncBenchmark {
       result.put("lagP50Millis", percentile(lags, 50));
       result.put("lagP99Millis", percentile(lags, 99));
       result.put("lagMaxMillis", lags.isEmpty() ? -1 : lags.get(lags.size() - 1));
+      var perWindow = result.putArray("lagMaxMillisPerFiveSeconds");
+      steady.maxLagPerFiveSeconds().forEach(perWindow::add);
       result.put("applyPathWritesPerSecondAchieved", Math.round(direct.achievedRate()));
       result.put("applyPathLagSamples", directLags.size());
       result.put("applyPathLagP50Millis", percentile(directLags, 50));
@@ -159,6 +205,20 @@ public final class SyncBenchmark {
             > depth
         && System.nanoTime() < deadline) {
       Thread.sleep(500);
+    }
+  }
+
+  /** Rounds of the backlog phase that only warm up environments and the JIT. */
+  private static final int WARM_UP_ROUNDS = 2;
+
+  private static void awaitMappingState(LambdaClient lambda, String mapping, String state)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (!state.equals(lambda.getEventSourceMapping(r -> r.uuid(mapping)).state())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("event source mapping " + mapping + " never " + state);
+      }
+      Thread.sleep(100);
     }
   }
 
@@ -260,6 +320,10 @@ public final class SyncBenchmark {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, long[]> pending = new ConcurrentHashMap<>(); // id -> {n, ackNanos}
     private final List<Long> lags = Collections.synchronizedList(new ArrayList<>());
+
+    /** {seconds since start when acknowledged, lag}: when in the run the slow writes were. */
+    private final List<long[]> timeline = Collections.synchronizedList(new ArrayList<>());
+
     final AtomicLong writes = new AtomicLong();
     final AtomicLong longestRefusal = new AtomicLong();
     private long started;
@@ -309,6 +373,21 @@ public final class SyncBenchmark {
 
     double achievedRate() {
       return writes.get() / ((stopped - started) / 1e9);
+    }
+
+    /** The largest lag of the writes acknowledged in each five seconds of the run. */
+    List<Long> maxLagPerFiveSeconds() {
+      List<Long> max = new ArrayList<>();
+      synchronized (timeline) {
+        for (long[] sample : timeline) {
+          int window = (int) (sample[0] / 5);
+          while (max.size() <= window) {
+            max.add(0L);
+          }
+          max.set(window, Math.max(max.get(window), sample[1]));
+        }
+      }
+      return max;
     }
 
     List<Long> awaitLags(Duration timeout) throws InterruptedException {
@@ -401,6 +480,10 @@ public final class SyncBenchmark {
             long[] expected = pending.get(doc.path("_id").asText());
             if (expected != null && doc.at("/_source/n").asLong(-1) >= expected[0]) {
               lags.add((now - expected[1]) / 1_000_000);
+              timeline.add(
+                  new long[] {
+                    (expected[1] - started) / 1_000_000_000L, (now - expected[1]) / 1_000_000
+                  });
               pending.remove(doc.path("_id").asText());
             }
           }
