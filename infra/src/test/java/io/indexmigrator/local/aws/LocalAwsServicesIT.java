@@ -79,6 +79,76 @@ class LocalAwsServicesIT {
   }
 
   @Test
+  void fifoQueue_deduplicatesAndKeepsEachGroupsOrder_withTheTwinsHistory() {
+    assertThat(LocalSqs.fifoHistoryReplaced()).isTrue();
+    String url = template.queue("SyncQueue").url();
+    String first =
+        sqsClient
+            .sendMessage(
+                r ->
+                    r.queueUrl(url)
+                        .messageBody("a")
+                        .messageGroupId("g0")
+                        .messageDeduplicationId("a"))
+            .messageId();
+    String again =
+        sqsClient
+            .sendMessage(
+                r ->
+                    r.queueUrl(url)
+                        .messageBody("a")
+                        .messageGroupId("g0")
+                        .messageDeduplicationId("a"))
+            .messageId();
+    assertThat(again).isEqualTo(first);
+    int sent = 2_000;
+    for (int from = 0; from < sent; from += 10) {
+      int start = from;
+      sqsClient.sendMessageBatch(
+          r ->
+              r.queueUrl(url)
+                  .entries(
+                      java.util.stream.IntStream.range(start, start + 10)
+                          .mapToObj(
+                              i ->
+                                  software.amazon.awssdk.services.sqs.model
+                                      .SendMessageBatchRequestEntry.builder()
+                                      .id("e" + i)
+                                      .messageBody(Integer.toString(i))
+                                      .messageGroupId("g" + (i % 7))
+                                      .messageDeduplicationId("d" + i)
+                                      .build())
+                          .toList()));
+    }
+    Map<String, Integer> lastPerGroup = new java.util.HashMap<>();
+    java.util.List<String> bodies = new java.util.ArrayList<>();
+    while (true) {
+      var messages =
+          sqsClient
+              .receiveMessage(
+                  r ->
+                      r.queueUrl(url)
+                          .maxNumberOfMessages(10)
+                          .messageSystemAttributeNamesWithStrings("MessageGroupId"))
+              .messages();
+      if (messages.isEmpty()) {
+        break;
+      }
+      for (var message : messages) {
+        bodies.add(message.body());
+        if (!message.body().equals("a")) {
+          String group = message.attributesAsStrings().get("MessageGroupId");
+          int n = Integer.parseInt(message.body());
+          assertThat(n).isGreaterThan(lastPerGroup.getOrDefault(group, -1));
+          lastPerGroup.put(group, n);
+        }
+        sqsClient.deleteMessage(r -> r.queueUrl(url).receiptHandle(message.receiptHandle()));
+      }
+    }
+    assertThat(bodies).hasSize(sent + 1).containsOnlyOnce("a");
+  }
+
+  @Test
   void provisioning_isIdempotent() {
     TemplateProvisioner.provision(template, dynamo, sqsClient);
 
