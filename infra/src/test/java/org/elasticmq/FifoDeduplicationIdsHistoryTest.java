@@ -10,7 +10,6 @@ import org.elasticmq.actor.queue.InternalMessage;
 import org.elasticmq.util.NowProvider;
 import org.junit.jupiter.api.Test;
 import scala.Option;
-import scala.collection.mutable.ArrayBuffer;
 
 class FifoDeduplicationIdsHistoryTest {
   private static final OffsetDateTime T0 =
@@ -84,21 +83,6 @@ class FifoDeduplicationIdsHistoryTest {
 
   private static InternalMessage message(
       String id, String deduplicationId, OffsetDateTime created) {
-    return new InternalMessage(
-        id,
-        new ArrayBuffer<>(),
-        created.toInstant().toEpochMilli(),
-        new MessageContent("{}"),
-        scala.collection.immutable.Map$.MODULE$.empty(),
-        created,
-        0,
-        NeverReceived$.MODULE$,
-        0,
-        true,
-        Option.apply("group"),
-        deduplicationId == null ? Option.empty() : id(deduplicationId),
-        Option.empty(),
-        Option.empty(),
-        Option.empty());
+    return TestMessages.fifo(id, "group", deduplicationId, created, 0);
   }
 }

@@ -82,24 +82,8 @@ class LocalAwsServicesIT {
   void fifoQueue_deduplicatesAndKeepsEachGroupsOrder_withTheTwinsHistory() {
     assertThat(LocalSqs.fifoHistoryReplaced()).isTrue();
     String url = template.queue("SyncQueue").url();
-    String first =
-        sqsClient
-            .sendMessage(
-                r ->
-                    r.queueUrl(url)
-                        .messageBody("a")
-                        .messageGroupId("g0")
-                        .messageDeduplicationId("a"))
-            .messageId();
-    String again =
-        sqsClient
-            .sendMessage(
-                r ->
-                    r.queueUrl(url)
-                        .messageBody("a")
-                        .messageGroupId("g0")
-                        .messageDeduplicationId("a"))
-            .messageId();
+    String first = sendOnce(url, "a");
+    String again = sendOnce(url, "a");
     assertThat(again).isEqualTo(first);
     int sent = 2_000;
     for (int from = 0; from < sent; from += 10) {
@@ -146,6 +130,14 @@ class LocalAwsServicesIT {
       }
     }
     assertThat(bodies).hasSize(sent + 1).containsOnlyOnce("a");
+  }
+
+  private static String sendOnce(String url, String body) {
+    return sqsClient
+        .sendMessage(
+            r ->
+                r.queueUrl(url).messageBody(body).messageGroupId("g0").messageDeduplicationId(body))
+        .messageId();
   }
 
   @Test

@@ -9,11 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.elasticmq.MessageContent;
-import org.elasticmq.NeverReceived$;
+import org.elasticmq.TestMessages;
 import org.junit.jupiter.api.Test;
-import scala.Option;
-import scala.collection.mutable.ArrayBuffer;
 import scala.jdk.javaapi.CollectionConverters;
 
 class FifoMessageQueueTest {
@@ -114,22 +111,6 @@ class FifoMessageQueueTest {
 
   private InternalMessage message(String group) {
     int n = sequence++;
-    OffsetDateTime created = T0.plusNanos(n * 1000L);
-    return new InternalMessage(
-        "m" + n,
-        new ArrayBuffer<>(),
-        created.toInstant().toEpochMilli(),
-        new MessageContent("{}"),
-        scala.collection.immutable.Map$.MODULE$.empty(),
-        created,
-        n,
-        NeverReceived$.MODULE$,
-        0,
-        true,
-        Option.apply(group),
-        Option.apply(new org.elasticmq.DeduplicationId("d" + n)),
-        Option.empty(),
-        Option.empty(),
-        Option.empty());
+    return TestMessages.fifo("m" + n, group, "d" + n, T0.plusNanos(n * 1000L), n);
   }
 }
