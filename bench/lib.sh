@@ -11,7 +11,7 @@ run_benchmark() {
   # package, not install: the CLI runs from cli/target, and nothing outside the tree is overwritten.
   mvn -B -q -Dstyle.color=never -DskipTests -DskipITs package >&2
   cd cli
-  # The twin's jar first: it replaces one class of ElasticMQ's (see bin/migrator).
+  # The twin's jar first: it replaces two FIFO classes of ElasticMQ's (see bin/migrator).
   local twin_jars=(target/lib/migrator-local-*.jar)
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS holds several flags on purpose
   exec "$JAVA_HOME/bin/java" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${BENCH_JAVA_OPTS:-} \

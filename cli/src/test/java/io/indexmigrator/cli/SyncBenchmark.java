@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -319,10 +320,9 @@ public final class SyncBenchmark {
     private final int writerCount;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, long[]> pending = new ConcurrentHashMap<>(); // id -> {n, ackNanos}
-    private final List<Long> lags = Collections.synchronizedList(new ArrayList<>());
 
-    /** {seconds since start when acknowledged, lag}: when in the run the slow writes were. */
-    private final List<long[]> timeline = Collections.synchronizedList(new ArrayList<>());
+    /** Per sampled write: {seconds since start when acknowledged, lag in ms}. */
+    private final List<long[]> lags = Collections.synchronizedList(new ArrayList<>());
 
     final AtomicLong writes = new AtomicLong();
     final AtomicLong longestRefusal = new AtomicLong();
@@ -378,8 +378,8 @@ public final class SyncBenchmark {
     /** The largest lag of the writes acknowledged in each five seconds of the run. */
     List<Long> maxLagPerFiveSeconds() {
       List<Long> max = new ArrayList<>();
-      synchronized (timeline) {
-        for (long[] sample : timeline) {
+      synchronized (lags) {
+        for (long[] sample : lags) {
           int window = (int) (sample[0] / 5);
           while (max.size() <= window) {
             max.add(0L);
@@ -397,7 +397,11 @@ public final class SyncBenchmark {
       }
       sampler.interrupt();
       sampler.join();
-      return new ArrayList<>(lags);
+      synchronized (lags) {
+        return lags.stream()
+            .map(sample -> sample[1])
+            .collect(Collectors.toCollection(ArrayList::new));
+      }
     }
 
     /**
@@ -479,8 +483,7 @@ public final class SyncBenchmark {
           for (JsonNode doc : found.path("docs")) {
             long[] expected = pending.get(doc.path("_id").asText());
             if (expected != null && doc.at("/_source/n").asLong(-1) >= expected[0]) {
-              lags.add((now - expected[1]) / 1_000_000);
-              timeline.add(
+              lags.add(
                   new long[] {
                     (expected[1] - started) / 1_000_000_000L, (now - expected[1]) / 1_000_000
                   });

@@ -10,7 +10,7 @@ class TwinClassPathTest {
   @Test
   void theTwinsFifoHistoryComesBeforeElasticMqsOnTheTestClassPath() {
     assertTrue(
-        LocalSqs.fifoHistoryReplaced(),
+        LocalSqs.fifoClassesReplaced(),
         "migrator-local must come before elasticmq-core on the class path");
   }
 }

@@ -24,7 +24,7 @@ public final class LocalSqs implements AutoCloseable {
    * @param port 0 for any free port
    */
   public static LocalSqs start(int port, String region, String accountId) {
-    if (!fifoHistoryReplaced()) {
+    if (!fifoClassesReplaced()) {
       LOG.warn(
           "ElasticMQ's own FIFO classes were loaded (the twin's jar is not before elasticmq-core"
               + " on the class path): every FIFO send costs as much as the sends of the last five"
@@ -49,7 +49,7 @@ public final class LocalSqs implements AutoCloseable {
    * are the twin's (constant-time history, groups served in turn), not the jar's (see {@link
    * FifoDeduplicationIdsHistory}).
    */
-  public static boolean fifoHistoryReplaced() {
+  public static boolean fifoClassesReplaced() {
     try {
       FifoDeduplicationIdsHistory.class.getField("REPLACED_BY");
       Class.forName("org.elasticmq.actor.queue.MessageQueue$FifoMessageQueue")

@@ -3,10 +3,9 @@ package org.elasticmq.actor.queue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import scala.Function1;
@@ -94,20 +93,17 @@ public class MessageQueue$FifoMessageQueue extends MessageQueue$SimpleMessageQue
   public scala.collection.immutable.List<InternalMessage> dequeue(int count, long deliveryTime) {
     List<InternalMessage> batch = new ArrayList<>();
     Set<String> batchIds = new HashSet<>();
-    List<String> toBack = new ArrayList<>();
+    // Every group looked at, in order: served or found blocked, each goes behind the others.
+    Set<String> toBack = new LinkedHashSet<>();
     String group = null;
     while (batch.size() < count) {
       InternalMessage next = group == null ? null : nextVisible(group, deliveryTime, batchIds);
       if (next == null) {
         group = null;
-        Set<String> tried = new HashSet<>(toBack);
-        for (Iterator<String> it = groups.keySet().iterator(); it.hasNext(); ) {
-          String candidate = it.next();
-          if (tried.contains(candidate)) {
+        for (String candidate : groups.keySet()) {
+          if (!toBack.add(candidate)) {
             continue;
           }
-          // Served or found blocked: either way it goes behind the groups not looked at yet.
-          toBack.add(candidate);
           next = nextVisible(candidate, deliveryTime, batchIds);
           if (next != null) {
             group = candidate;
@@ -160,17 +156,5 @@ public class MessageQueue$FifoMessageQueue extends MessageQueue$SimpleMessageQue
           "Messages on a FIFO queue are required to have a message group id");
     }
     return group.get();
-  }
-
-  /** For tests: the groups in the order the next receive looks at them. */
-  List<String> groupOrder() {
-    return new ArrayList<>(groups.keySet());
-  }
-
-  /** For tests: how many messages each group holds, deleted ones not yet dropped included. */
-  Map<String, Integer> groupSizes() {
-    Map<String, Integer> sizes = new LinkedHashMap<>();
-    groups.forEach((g, m) -> sizes.put(g, m.size()));
-    return sizes;
   }
 }

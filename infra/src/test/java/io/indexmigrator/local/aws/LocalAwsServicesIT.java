@@ -80,7 +80,7 @@ class LocalAwsServicesIT {
 
   @Test
   void fifoQueue_deduplicatesAndKeepsEachGroupsOrder_withTheTwinsHistory() {
-    assertThat(LocalSqs.fifoHistoryReplaced()).isTrue();
+    assertThat(LocalSqs.fifoClassesReplaced()).isTrue();
     String url = template.queue("SyncQueue").url();
     String first = sendOnce(url, "a");
     String again = sendOnce(url, "a");
