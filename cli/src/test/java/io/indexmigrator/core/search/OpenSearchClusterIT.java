@@ -29,10 +29,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs {@link OpenSearchCluster} against a real cluster: the one given by {@code
- * MIGRATOR_TEST_OPENSEARCH_URL} (system property or environment variable), else OpenSearch 2.19.6
- * started by the cluster launcher. (It lives in the CLI module because that module may depend on
- * both the core and the launcher.) Every test works on indexes named after a random run id and
- * deletes them afterwards, so the cluster can be shared.
+ * MIGRATOR_TEST_OPENSEARCH_URL} (system property or environment variable), else the engine {@code
+ * -Dmigrator.it.engine} names (OpenSearch 2.19.6 by default) started by the cluster launcher. (It
+ * lives in the CLI module because that module may depend on both the core and the launcher.) Every
+ * test works on indexes named after a random run id and deletes them afterwards, so the cluster can
+ * be shared.
  */
 class OpenSearchClusterIT {
   private static final String URL_KEY = "MIGRATOR_TEST_OPENSEARCH_URL";
@@ -48,7 +49,11 @@ class OpenSearchClusterIT {
   static void connect() {
     url = System.getProperty(URL_KEY, System.getenv(URL_KEY));
     if (url == null || url.isBlank()) {
-      url = SharedClusters.get(EngineVersion.DEFAULT).httpUri().toString();
+      String engine = System.getProperty("migrator.it.engine");
+      url =
+          SharedClusters.get(engine == null ? EngineVersion.DEFAULT : EngineVersion.parse(engine))
+              .httpUri()
+              .toString();
     }
     cluster = OpenSearchCluster.connect(ClusterEndpoint.of(url));
   }
@@ -201,6 +206,63 @@ class OpenSearchClusterIT {
     cluster.setWriteBlock(index, false);
     assertThat(cluster.getSettings(index).has("index.blocks.write")).isFalse();
     assertThat(raw("PUT", "/" + index + "/_doc/1", "{\"a\": 1}").statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void writeBlock_onceSet_everyAcknowledgedWriteIsSearchable() throws Exception {
+    // Writers keep writing while the block is set: a refresh and count right after the call
+    // must see every write the engine acknowledged, including those admitted just before it.
+    String index = run + "-inflight";
+    cluster.createIndex(
+        index, json("{\"index.number_of_shards\": 4, \"index.number_of_replicas\": 0}"), null);
+    java.util.concurrent.atomic.AtomicInteger acknowledged =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger unexpected =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean blockedSeen =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    List<Thread> writers = new java.util.ArrayList<>();
+    for (int w = 0; w < 6; w++) {
+      int writer = w;
+      Thread t =
+          new Thread(
+              () -> {
+                for (int i = 0; ; i++) {
+                  try {
+                    int status =
+                        raw("PUT", "/" + index + "/_doc/w" + writer + "-" + i, "{\"n\": " + i + "}")
+                            .statusCode();
+                    if (status == 201) {
+                      acknowledged.incrementAndGet();
+                    } else if (status == 403) {
+                      blockedSeen.set(true);
+                      return;
+                    } else {
+                      unexpected.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    unexpected.incrementAndGet();
+                    return;
+                  }
+                }
+              });
+      writers.add(t);
+      t.start();
+    }
+    Thread.sleep(500);
+
+    cluster.setWriteBlock(index, true);
+    cluster.refresh(index);
+    long counted = cluster.count(index);
+
+    for (Thread t : writers) {
+      t.join(30_000);
+    }
+    assertThat(blockedSeen).isTrue();
+    assertThat(unexpected).hasValue(0);
+    assertThat(acknowledged.get()).isGreaterThan(0);
+    assertThat(counted).isEqualTo(acknowledged.get());
+    cluster.setWriteBlock(index, false);
   }
 
   @Test

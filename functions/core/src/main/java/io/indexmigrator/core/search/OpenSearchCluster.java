@@ -811,12 +811,59 @@ public final class OpenSearchCluster
 
   @Override
   public void setWriteBlock(String index, boolean blocked) {
+    if (blocked) {
+      addWriteBlock(index);
+      return;
+    }
+    // null removes the setting instead of leaving an explicit "false" behind; the engine then
+    // rebuilds the index's blocks from its settings, which also drops a temporary block left by a
+    // failed add-block call.
     ObjectNode settings = NODES.objectNode();
-    // null removes the setting instead of leaving an explicit "false" behind.
-    settings.set("index.blocks.write", blocked ? NODES.booleanNode(true) : NullNode.instance);
+    settings.set("index.blocks.write", NullNode.instance);
     expectOk(
-        (blocked ? "add" : "remove") + " write block on '" + index + "'",
+        "remove write block on '" + index + "'",
         send("PUT", "/" + encode(index) + "/_settings", Map.of(), settings));
+  }
+
+  /**
+   * The add-index-block API rather than a settings update: a settings update is acknowledged once
+   * the block is in the cluster state, while a bulk that passed the block check before that may
+   * still be writing, and would land after a search that was meant to see every write. The API
+   * takes every shard's operation permits before it answers, so all such writes have completed.
+   */
+  private void addWriteBlock(String index) {
+    String operation = "add write block on '" + index + "'";
+    Reply reply = send("PUT", "/" + encode(index) + "/_block/write", Map.of(), null);
+    if (reply.status() == 400 || reply.status() == 405) {
+      JsonNode error = reply.body().path("error");
+      // No such endpoint (Elasticsearch before 7.9 answers "no handler", or reads the path as a
+      // document of type _block): a settings update would not wait for the writes in flight, so
+      // the cut-over could miss one.
+      if (error.isTextual()
+          || error.path("type").asText("").equals("invalid_type_name_exception")) {
+        throw new SearchClusterException(
+            operation,
+            reply.status(),
+            "unsupported_engine",
+            description
+                + " has no add-index-block API (PUT <index>/_block/write, Elasticsearch 7.9 or"
+                + " later, every OpenSearch); a rollover needs it to know that no write is still"
+                + " in flight under the block");
+      }
+    }
+    JsonNode body = expectOk(operation, reply);
+    boolean blocked = body.path("acknowledged").asBoolean(false);
+    for (JsonNode result : body.path("indices")) {
+      if (!result.path("blocked").asBoolean(false)) {
+        blocked = false;
+      }
+    }
+    if (!blocked || !body.path("shards_acknowledged").asBoolean(false)) {
+      // Not every shard confirmed that its writes in flight completed: the block may hold, but
+      // nothing proves that no acknowledged write is still to land.
+      throw new SearchClusterException(
+          operation, 503, "block_not_verified", "not every shard confirmed the block: " + body);
+    }
   }
 
   @Override

@@ -224,7 +224,14 @@ public interface SearchCluster extends BulkWrites {
   /** Asks a task to stop. A task that already finished is not an error. */
   void cancelTask(String taskId);
 
-  /** Sets or clears {@code index.blocks.write}. */
+  /**
+   * Sets or clears {@code index.blocks.write}. Setting it returns only once every write already
+   * admitted to a shard has completed, so from then on the index's contents change no more: a
+   * search after it sees every write the engine acknowledged.
+   *
+   * @throws SearchClusterException if not every shard confirmed that (the block may then be set:
+   *     clearing it is still possible and needed)
+   */
   void setWriteBlock(String index, boolean blocked);
 
   /** Makes recent writes visible to search and count. */

@@ -72,7 +72,7 @@ class LostConnectionTest {
             SearchClusterException.class, () -> cluster.setWriteBlock("records", true));
 
     assertThat(e.status()).isEqualTo(SearchClusterException.NO_RESPONSE);
-    assertThat(requestLines).hasSize(1).allMatch(l -> l.startsWith("PUT /records/_settings"));
+    assertThat(requestLines).hasSize(1).allMatch(l -> l.startsWith("PUT /records/_block/write"));
   }
 
   @Test
