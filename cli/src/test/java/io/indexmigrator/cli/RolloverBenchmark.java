@@ -109,6 +109,7 @@ public final class RolloverBenchmark {
           run.put("writeBlockedMillis", report.path("writeBlockedMillis").asLong(-1));
           run.put("aliasWritesBlockedMillis", report.path("aliasWritesBlockedMillis").asLong(-1));
           run.set("blockedWindow", report.path("blockedWindow"));
+          run.set("underTheBlock", underTheBlock(twin.stateDir, name));
           run.put("longestRefusalSeenByWriterMillis", writer.longestRefusalMillis.get());
           run.put("writesPerSecondAchieved", Math.round(achieved));
           run.put("acknowledgedWritesChecked", ledger.size());
@@ -189,6 +190,62 @@ public final class RolloverBenchmark {
   }
 
   /** Acknowledged writes the new live index does not hold as the application last saw them. */
+  private static final java.util.regex.Pattern DELTA_LINE =
+      java.util.regex.Pattern.compile(
+          "under the block, (\\d+) documents of '[^']*' checked, (\\d+) written \\(search (\\d+)"
+              + " ms: source refresh (\\d+), shard searches (\\d+), destination refresh (\\d+);"
+              + " compare (\\d+) ms, apply (\\d+) ms\\)");
+
+  private static final java.util.regex.Pattern MARK_LINE =
+      java.util.regex.Pattern.compile("blocking writes (\\d+) ms after the last mark");
+
+  /**
+   * The under-block pass as the control function logged it (the report gives the delta step as one
+   * figure): where its time went, and how long before the block its last mark was taken.
+   */
+  private static ObjectNode underTheBlock(Path stateDir, String recipe) throws Exception {
+    ObjectNode out = JSON.createObjectNode();
+    Path logs = stateDir.resolve("lambda").resolve("index-migrator-ControlFunction");
+    if (!Files.isDirectory(logs)) {
+      return out;
+    }
+    String prefix = "rollover of " + recipe + ": ";
+    List<Path> files;
+    try (var listed = Files.list(logs)) {
+      files = listed.filter(f -> f.toString().endsWith(".log")).sorted().toList();
+    }
+    for (Path file : files) {
+      for (String line : Files.readAllLines(file)) {
+        int at = line.indexOf(prefix);
+        if (at < 0) {
+          continue;
+        }
+        String rest = line.substring(at + prefix.length());
+        var delta = DELTA_LINE.matcher(rest);
+        if (delta.find()) {
+          String[] keys = {
+            "checked",
+            "written",
+            "searchMillis",
+            "sourceRefreshMillis",
+            "shardSearchesMillis",
+            "destinationRefreshMillis",
+            "compareMillis",
+            "applyMillis"
+          };
+          for (int i = 0; i < keys.length; i++) {
+            out.put(keys[i], out.path(keys[i]).asLong(0) + Long.parseLong(delta.group(i + 1)));
+          }
+        }
+        var mark = MARK_LINE.matcher(rest);
+        if (mark.find()) {
+          out.put("markToBlockMillis", Long.parseLong(mark.group(1)));
+        }
+      }
+    }
+    return out;
+  }
+
   private static long lostWrites(
       TwinFixture twin, String index, Map<String, LiveWriter.Acked> ledger) throws Exception {
     twin.cluster.post("/" + index + "/_refresh", null);

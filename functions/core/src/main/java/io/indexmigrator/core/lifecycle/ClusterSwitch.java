@@ -156,18 +156,17 @@ final class ClusterSwitch {
     SwitchPublisher.Publication publication = publisher.publish(change);
     window.step("publish");
     long blockedUntilSwitch = (System.nanoTime() - blockedAtNanos) / 1_000_000;
-    lifecycle
-        .store()
-        .saveRollover(
-            record
-                .withPhase(RolloverPhase.SWITCHED)
-                .withVerification(RolloverCoordinator.toJson(results))
-                .withDrained(backlogAtBlock)
-                .withWriteBlockedMillis(blockedUntilSwitch)
-                .withLease(null, null));
-    lifecycle
-        .store()
-        .transition(ref.name(), Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.SWITCHED);
+    coordinator.finish(
+        ref,
+        lifecycle
+            .store()
+            .saveRollover(
+                record
+                    .withPhase(RolloverPhase.SWITCHED)
+                    .withVerification(RolloverCoordinator.toJson(results))
+                    .withDrained(backlogAtBlock)
+                    .withWriteBlockedMillis(blockedUntilSwitch)),
+        RecipeStatus.SWITCHED);
     List<String> described = new ArrayList<>();
     aliasMap.forEach((alias, target) -> described.add(alias + " -> " + target));
     String message =
@@ -232,13 +231,11 @@ final class ClusterSwitch {
       // The parameter holds the switch; its event may not have gone out. Same id: harmless twice.
       publisher.publish(state.published());
     }
-    RolloverRecord finished =
-        lifecycle
-            .store()
-            .saveRollover(record.withPhase(RolloverPhase.SWITCHED).withLease(null, null));
-    lifecycle
-        .store()
-        .transition(ref.name(), Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.SWITCHED);
+    coordinator.finish(
+        ref,
+        lifecycle.store().saveRollover(record.withPhase(RolloverPhase.SWITCHED)),
+        RecipeStatus.SWITCHED);
+    RolloverRecord finished = lifecycle.store().getRollover(ref).orElseThrow();
     LOG.warn(
         "rollover of {} had published its switch before it stopped ({}): finished it", ref, cause);
     return new RolloverCoordinator.Settled(

@@ -76,8 +76,16 @@ final class CutoverDelta {
       Marks next,
       Timings timings) {}
 
-  /** Where a pass's time went, in ms: finding candidates (refresh, searches), reading, writing. */
-  record Timings(long search, long compare, long apply) {}
+  /**
+   * Where a pass's time went, in ms: finding candidates (the source's refresh, then its searches,
+   * then waiting for the destination's refresh, which ran alongside), reading, writing.
+   */
+  record Timings(
+      long sourceRefresh, long searches, long destinationRefresh, long compare, long apply) {
+    long search() {
+      return sourceRefresh + searches + destinationRefresh;
+    }
+  }
 
   /** How the two sides of a differing document differ. */
   enum Kind {
@@ -117,6 +125,7 @@ final class CutoverDelta {
     // Marks for the next pass are taken before searching, so nothing falls between two passes.
     Marks next = markNext ? mark(index.source()) : null;
     source.refresh(index.source());
+    long sourceRefreshed = System.nanoTime();
     Map<Integer, CompletableFuture<List<SeqNoHit>>> byShard = new TreeMap<>();
     since
         .byShard()
@@ -129,6 +138,7 @@ final class CutoverDelta {
         candidates.putIfAbsent(hit.id(), hit.routing());
       }
     }
+    long shardsSearched = System.nanoTime();
     ConcurrentReads.join(destinationRefreshed);
     long searched = System.nanoTime();
     Map<String, Kind> kinds = new LinkedHashMap<>();
@@ -148,7 +158,9 @@ final class CutoverDelta {
         kinds,
         next,
         new Timings(
-            (searched - started) / 1_000_000,
+            (sourceRefreshed - started) / 1_000_000,
+            (shardsSearched - sourceRefreshed) / 1_000_000,
+            (searched - shardsSearched) / 1_000_000,
             (compared - searched) / 1_000_000,
             (ended - compared) / 1_000_000));
   }

@@ -30,6 +30,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -215,6 +216,16 @@ public final class RolloverCoordinator {
 
     RolloverRecord record = acquireLease(ref, owner);
     try {
+      // What was read before the lease may be stale: a rollover that ran meanwhile has finished
+      // (it gives up its lease only after recording the recipe's new status).
+      recipe = lifecycle.recipe(name);
+      if (recipe.status() == RecipeStatus.ROLLED_OVER || recipe.status() == RecipeStatus.SWITCHED) {
+        throw new RolloverRefusedException(
+            "recipe '"
+                + name
+                + "' is already "
+                + recipe.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+      }
       if (recipe.status() == RecipeStatus.ROLLING_OVER) {
         // An earlier attempt stopped half-way (its lease expired, or it was ours): settle it first.
         Settled settled = settle(ref, parsed, "resumed by a new rollover");
@@ -387,6 +398,7 @@ public final class RolloverCoordinator {
     Map<String, CutoverDelta.Marks> marks = new HashMap<>();
     Map<String, Map<String, String>> carried = new HashMap<>();
     long preparedAt = System.nanoTime();
+    long markedAt = preparedAt;
     for (IndexRecord index : indexes) {
       boolean contents = comparesContents(parsed, index);
       CutoverDelta.Marks since = delta.mark(index.source());
@@ -410,9 +422,21 @@ public final class RolloverCoordinator {
         differing = full.differing();
       }
       for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
+        markedAt = System.nanoTime();
         // What differs is written now too (as the consumer would, later): less is left for the
         // block, and the applier's routes are warm when it comes.
         CutoverDelta.Pass done = delta.pass(index, since, differing, contents, synced, true);
+        LOG.info(
+            "rollover of {}: before the block, pass {} over '{}': {} documents checked, {} written"
+                + " (search {} ms, compare {} ms, apply {} ms)",
+            name,
+            pass + 1,
+            index.source(),
+            done.checked(),
+            done.applied(),
+            done.timings().search(),
+            done.timings().compare(),
+            done.timings().apply());
         since = done.next();
         differing = done.differing();
         if (done.checked() < SMALL_WINDOW) {
@@ -442,6 +466,10 @@ public final class RolloverCoordinator {
             .saveRollover(
                 record.withBlockedAt(lifecycle.clock().instant()).withPhase(RolloverPhase.BLOCKED));
     long blockedAt = System.nanoTime();
+    LOG.info(
+        "rollover of {}: blocking writes {} ms after the last mark",
+        name,
+        (blockedAt - markedAt) / 1_000_000);
     BlockedWindow window = new BlockedWindow(blockedAt);
     for (IndexRecord index : blocked) {
       if (index.writeBlockSetByUs()) {
@@ -471,13 +499,17 @@ public final class RolloverCoordinator {
         stillDiffering.put(index.source(), pass.kinds());
       }
       LOG.info(
-          "rollover of {}: under the block, {} documents of '{}' checked, {} written (search {} ms,"
-              + " compare {} ms, apply {} ms)",
+          "rollover of {}: under the block, {} documents of '{}' checked, {} written (search {} ms:"
+              + " source refresh {}, shard searches {}, destination refresh {}; compare {} ms,"
+              + " apply {} ms)",
           name,
           pass.checked(),
           index.source(),
           pass.applied(),
           pass.timings().search(),
+          pass.timings().sourceRefresh(),
+          pass.timings().searches(),
+          pass.timings().destinationRefresh(),
           pass.timings().compare(),
           pass.timings().apply());
     }
@@ -566,16 +598,16 @@ public final class RolloverCoordinator {
         source.deleteIndex(index.source());
       }
     }
-    lifecycle
-        .store()
-        .saveRollover(
-            record
-                .withVerification(toJson(results))
-                .withUnblocked(lifecycle.clock().instant(), backlogAtBlock)
-                .withWriteBlockedMillis(writeBlockedMillis)
-                .withPhase(RolloverPhase.UNBLOCKED)
-                .withLease(null, null));
-    lifecycle.store().transition(name, Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.ROLLED_OVER);
+    RolloverRecord unblocked =
+        lifecycle
+            .store()
+            .saveRollover(
+                record
+                    .withVerification(toJson(results))
+                    .withUnblocked(lifecycle.clock().instant(), backlogAtBlock)
+                    .withWriteBlockedMillis(writeBlockedMillis)
+                    .withPhase(RolloverPhase.UNBLOCKED));
+    finish(ref, unblocked, RecipeStatus.ROLLED_OVER);
     Map<String, Long> steps = new LinkedHashMap<>(window.steps());
     RolloverReport report =
         new RolloverReport(
@@ -707,16 +739,15 @@ public final class RolloverCoordinator {
     liftBlocks(lifecycle.source(), indexes);
     forgetBlocks(indexes);
     Instant now = lifecycle.clock().instant();
-    lifecycle
-        .store()
-        .saveRollover(
-            record
-                .withPhase(RolloverPhase.UNBLOCKED)
-                .withUnblocked(now, valueOr(record.drainedBacklog()))
-                .withLease(null, null));
-    lifecycle
-        .store()
-        .transition(ref.name(), Set.of(RecipeStatus.ROLLING_OVER), RecipeStatus.ROLLED_OVER);
+    finish(
+        ref,
+        lifecycle
+            .store()
+            .saveRollover(
+                record
+                    .withPhase(RolloverPhase.UNBLOCKED)
+                    .withUnblocked(now, valueOr(record.drainedBacklog()))),
+        RecipeStatus.ROLLED_OVER);
     RolloverRecord finished = lifecycle.store().getRollover(ref).orElseThrow();
     LOG.warn(
         "rollover of {} had swapped the aliases before it stopped ({}): finished it", ref, cause);
@@ -886,6 +917,16 @@ public final class RolloverCoordinator {
       Thread.currentThread().interrupt();
       throw new MigrationFailedException("interrupted while draining the sync backlog", e);
     }
+  }
+
+  /**
+   * Records the recipe's final status, then gives up the lease: in the other order a rollover
+   * started meanwhile could take the lease while the recipe still reads as rolling over, and run
+   * (or settle) a cut-over that has already finished.
+   */
+  void finish(RecipeRef ref, RolloverRecord done, RecipeStatus status) {
+    lifecycle.store().transition(ref.name(), Set.of(RecipeStatus.ROLLING_OVER), status);
+    lifecycle.store().saveRollover(done.withLease(null, null));
   }
 
   /** Records that we are about to block the source, unless somebody else's block is there. */

@@ -8,6 +8,7 @@ import io.indexmigrator.core.recipe.RecipeLoader;
 import io.indexmigrator.core.search.AliasInfo;
 import io.indexmigrator.core.search.InMemorySearchCluster;
 import io.indexmigrator.core.search.ResolvedExpression;
+import io.indexmigrator.core.search.SearchCluster;
 import io.indexmigrator.core.search.SearchClusterException;
 import io.indexmigrator.core.state.InMemoryStateStore;
 import io.indexmigrator.core.state.IndexPhase;
@@ -63,8 +64,9 @@ class RolloverCoordinatorTest {
   /** What the rollover had recorded, and where the alias pointed, each time it read the queue. */
   private record QueueRead(RolloverPhase phase, String aliasTarget, long backlog) {}
 
-  private final List<QueueRead> reads = new ArrayList<>();
+  private final List<QueueRead> reads = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger batchesInFlightAfterFence = new AtomicInteger();
+  private final AtomicReference<Runnable> beforeBacklog = new AtomicReference<>(() -> {});
   private RecipeRef ref;
 
   /**
@@ -78,6 +80,7 @@ class RolloverCoordinatorTest {
 
         @Override
         public long backlog() {
+          beforeBacklog.get().run();
           RolloverPhase phase = store.getRollover(ref).map(r -> r.phase()).orElse(null);
           long backlog =
               phase == RolloverPhase.VERIFIED && batchesInFlightAfterFence.get() > 0
@@ -123,8 +126,27 @@ class RolloverCoordinatorTest {
     return new RolloverCoordinator(lifecycle(), 1, FAST, ConcurrentReads.IN_TURN);
   }
 
+  private static SearchCluster serialized(SearchCluster cluster) {
+    return (SearchCluster)
+        java.lang.reflect.Proxy.newProxyInstance(
+            SearchCluster.class.getClassLoader(),
+            new Class<?>[] {SearchCluster.class},
+            (proxy, method, args) -> {
+              synchronized (cluster) {
+                try {
+                  return method.invoke(cluster, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              }
+            });
+  }
+
   private String aliasTarget() {
-    ResolvedExpression resolved = cluster.resolve("records");
+    ResolvedExpression resolved;
+    synchronized (cluster) {
+      resolved = cluster.resolve("records");
+    }
     return resolved.indexes().stream().map(i -> i.name()).reduce((a, b) -> a + "," + b).get();
   }
 
@@ -452,7 +474,13 @@ class RolloverCoordinatorTest {
                 () -> {
                   start.await();
                   try {
-                    return coordinator().rollover("r", Verifier.Mode.COUNT, owner);
+                    // The cluster double is not thread-safe: each call runs alone, in any order.
+                    SearchCluster serial = serialized(cluster);
+                    Lifecycle both =
+                        new Lifecycle(
+                            store, serial, serial, clock, queue, new InMemoryPollCheckpoints());
+                    return new RolloverCoordinator(both, 1, FAST, ConcurrentReads.IN_TURN)
+                        .rollover("r", Verifier.Mode.COUNT, owner);
                   } catch (RuntimeException e) {
                     return e;
                   }
@@ -476,6 +504,63 @@ class RolloverCoordinatorTest {
       assertLeftSafe("records-v2");
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aRolloverThatFinishesWhileASecondStarts_isNotRunOrSettledAgain() throws Exception {
+    // GIVEN rollover a is running (the recipe reads ROLLING_OVER), paused before its block
+    CountDownLatch aPaused = new CountDownLatch(1);
+    CountDownLatch aResume = new CountDownLatch(1);
+    AtomicReference<Thread> aThread = new AtomicReference<>();
+    beforeSaveRollover.add(
+        r -> {
+          if (Thread.currentThread() == aThread.get() && r.phase() == RolloverPhase.BLOCKED) {
+            aPaused.countDown();
+            awaitQuietly(aResume);
+          }
+        });
+    java.util.concurrent.FutureTask<RolloverReport> a =
+        new java.util.concurrent.FutureTask<>(
+            () -> coordinator().rollover("r", Verifier.Mode.COUNT, "a"));
+    Thread t = new Thread(a);
+    aThread.set(t);
+    t.start();
+    assertThat(aPaused.await(10, TimeUnit.SECONDS)).isTrue();
+    // AND b reads the recipe now, but a finishes (and gives up its lease) before b takes it
+    Runnable finishA =
+        () -> {
+          aResume.countDown();
+          try {
+            a.get(10, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        };
+    AtomicBoolean once = new AtomicBoolean();
+    beforeBacklog.set(
+        () -> {
+          if (Thread.currentThread() != aThread.get() && !once.getAndSet(true)) {
+            finishA.run();
+          }
+        });
+
+    // WHEN b goes on
+    // THEN it is refused as already rolled over: not resumed, settled or run a second time
+    assertThatThrownBy(() -> coordinator().rollover("r", Verifier.Mode.COUNT, "b"))
+        .isInstanceOf(MigrationFailedException.class)
+        .hasMessageContaining("already rolled over");
+    assertThat(a.get().passed()).isTrue();
+    assertThat(a.get().aliasesMoved()).isNotEmpty();
+    assertThat(store.getRollover(ref).orElseThrow().owner()).isNull();
+    assertLeftSafe("records-v2");
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
