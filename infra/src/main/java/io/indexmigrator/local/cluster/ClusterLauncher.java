@@ -41,6 +41,12 @@ public final class ClusterLauncher {
   public static final String DEFAULT_ENGINE_USER = "migrator";
   public static final String ENGINE_USER_ENV = "MIGRATOR_ENGINE_USER";
 
+  /**
+   * JVM options added to every engine the launcher starts, after the heap size: for diagnosis (GC
+   * logs, JFR), never needed to run.
+   */
+  public static final String EXTRA_JAVA_OPTS_ENV = "MIGRATOR_ENGINE_JAVA_OPTS";
+
   private static final Logger LOG = LoggerFactory.getLogger(ClusterLauncher.class);
   private static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -221,7 +227,14 @@ public final class ClusterLauncher {
     env.put(prefix + "_JAVA_HOME", jdk.home().toString());
     env.put(prefix + "_PATH_CONF", workDir.resolve("config").toString());
     env.put(prefix + "_TMPDIR", workDir.resolve("tmp").toString());
-    env.put(prefix + "_JAVA_OPTS", "-Xms" + spec.heap() + " -Xmx" + spec.heap());
+    String extra = System.getenv(EXTRA_JAVA_OPTS_ENV);
+    env.put(
+        prefix + "_JAVA_OPTS",
+        "-Xms"
+            + spec.heap()
+            + " -Xmx"
+            + spec.heap()
+            + (extra == null || extra.isBlank() ? "" : " " + extra.trim()));
     env.put("HOME", workDir.toString());
   }
 
