@@ -74,6 +74,7 @@ final class CutoverDelta {
       Map<String, String> differing,
       Map<String, Kind> kinds,
       Marks next,
+      Long sourceCount,
       Timings timings) {}
 
   /**
@@ -103,7 +104,8 @@ final class CutoverDelta {
    *
    * @param apply whether to write what differs (the sync consumer would, later, under the same
    *     rules: a re-read of the source, an external-version write)
-   * @param markNext whether another pass follows (under the write block, none does)
+   * @param markNext whether another pass follows (under the write block, none does; the source then
+   *     changes no more, and its count, taken alongside the searches, is final)
    */
   Pass pass(
       IndexRecord index,
@@ -126,6 +128,8 @@ final class CutoverDelta {
     Marks next = markNext ? mark(index.source()) : null;
     source.refresh(index.source());
     long sourceRefreshed = System.nanoTime();
+    CompletableFuture<Long> counted =
+        markNext ? null : reads.start(() -> source.count(index.source()));
     Map<Integer, CompletableFuture<List<SeqNoHit>>> byShard = new TreeMap<>();
     since
         .byShard()
@@ -138,6 +142,7 @@ final class CutoverDelta {
         candidates.putIfAbsent(hit.id(), hit.routing());
       }
     }
+    Long sourceCount = counted == null ? null : ConcurrentReads.join(counted);
     long shardsSearched = System.nanoTime();
     ConcurrentReads.join(destinationRefreshed);
     long searched = System.nanoTime();
@@ -157,6 +162,7 @@ final class CutoverDelta {
         differing,
         kinds,
         next,
+        sourceCount,
         new Timings(
             (sourceRefreshed - started) / 1_000_000,
             (shardsSearched - sourceRefreshed) / 1_000_000,

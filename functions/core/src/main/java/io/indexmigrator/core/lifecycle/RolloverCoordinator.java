@@ -71,10 +71,13 @@ public final class RolloverCoordinator {
   /**
    * Before the block, passes re-check what was written since the previous one; this many at most.
    */
-  private static final int MAX_CATCH_UP_PASSES = 4;
+  private static final int MAX_CATCH_UP_PASSES = 12;
 
   /** A pass that re-checks fewer documents than this leaves a window short enough to block. */
   private static final int SMALL_WINDOW = 200;
+
+  /** A pass this short leaves the next one little to find, whatever the write rate. */
+  private static final long QUICK_PASS_MILLIS = 400;
 
   /** More differing documents than this before the block means the sync is behind. */
   private static final int MAX_DIFFERING_TO_BLOCK = 20_000;
@@ -439,7 +442,11 @@ public final class RolloverCoordinator {
             done.timings().apply());
         since = done.next();
         differing = done.differing();
-        if (done.checked() < SMALL_WINDOW) {
+        // The pass under the block will meet what was written while this one ran: stop only
+        // after a pass that was small and quick, not one that found little but took seconds.
+        if (done.checked() < SMALL_WINDOW
+            && done.timings().search() + done.timings().compare() + done.timings().apply()
+                < QUICK_PASS_MILLIS) {
           break;
         }
       }
@@ -484,6 +491,7 @@ public final class RolloverCoordinator {
     window.step("drain");
     long applied = 0;
     Map<String, Map<String, CutoverDelta.Kind>> stillDiffering = new LinkedHashMap<>();
+    Map<String, Long> sourceCounts = new HashMap<>();
     for (IndexRecord index : indexes) {
       // Without a sync nothing may have been written since the copy: what differs is reported.
       CutoverDelta.Pass pass =
@@ -495,6 +503,7 @@ public final class RolloverCoordinator {
               synced,
               false);
       applied += pass.applied();
+      sourceCounts.put(index.source(), pass.sourceCount());
       if (!pass.differing().isEmpty()) {
         stillDiffering.put(index.source(), pass.kinds());
       }
@@ -522,6 +531,7 @@ public final class RolloverCoordinator {
             indexes,
             mode,
             stillDiffering,
+            sourceCounts,
             parsed.sync().mode() == SyncOptions.SyncMode.EVENTS
                 ? timing.drainTimeout()
                 : Duration.ZERO);
@@ -660,6 +670,7 @@ public final class RolloverCoordinator {
       List<IndexRecord> indexes,
       Verifier.Mode mode,
       Map<String, Map<String, CutoverDelta.Kind>> differing,
+      Map<String, Long> sourceCounts,
       Duration wait) {
     long started = System.nanoTime();
     long deadline = started + wait.toNanos();
@@ -667,12 +678,16 @@ public final class RolloverCoordinator {
       List<VerificationResult> results = new ArrayList<>();
       boolean equal = true;
       for (IndexRecord index : indexes) {
+        // Under the block the source changes no more: its count from the delta pass stands.
+        Long known = sourceCounts.get(index.source());
         var sourceSide =
-            reads.start(
-                () -> {
-                  source.refresh(index.source());
-                  return source.count(index.source());
-                });
+            known != null
+                ? java.util.concurrent.CompletableFuture.completedFuture(known)
+                : reads.start(
+                    () -> {
+                      source.refresh(index.source());
+                      return source.count(index.source());
+                    });
         var destinationSide =
             reads.start(
                 () -> {

@@ -62,6 +62,11 @@ class WriteBlockProtocolTest {
     exchange.close();
   }
 
+  private SearchClusterException blockRefused() {
+    return catchThrowableOfType(
+        SearchClusterException.class, () -> cluster.setWriteBlock("records", true));
+  }
+
   @Test
   void block_usesTheAddBlockApi_andUnblockRemovesTheSetting() {
     blockAnswer.set(
@@ -88,9 +93,7 @@ class WriteBlockProtocolTest {
                 + "\"records\",\"status\":\"INTERNAL_SERVER_ERROR\",\"reason\":{\"type\":"
                 + "\"unavailable_shards_exception\",\"reason\":\"primary not active\"}}]}]}]}"));
 
-    SearchClusterException e =
-        catchThrowableOfType(
-            SearchClusterException.class, () -> cluster.setWriteBlock("records", true));
+    SearchClusterException e = blockRefused();
 
     assertThat(e.errorType()).isEqualTo("block_not_verified");
     assertThat(e.isRetryable()).isTrue();
@@ -105,9 +108,7 @@ class WriteBlockProtocolTest {
             "{\"acknowledged\":false,\"shards_acknowledged\":false,"
                 + "\"indices\":[{\"name\":\"records\",\"blocked\":false}]}"));
 
-    SearchClusterException e =
-        catchThrowableOfType(
-            SearchClusterException.class, () -> cluster.setWriteBlock("records", true));
+    SearchClusterException e = blockRefused();
 
     assertThat(e.errorType()).isEqualTo("block_not_verified");
   }
@@ -122,9 +123,7 @@ class WriteBlockProtocolTest {
                 + "\"Document mapping type name can't start with '_', found: [_block]\"},"
                 + "\"status\":400}"));
 
-    SearchClusterException e =
-        catchThrowableOfType(
-            SearchClusterException.class, () -> cluster.setWriteBlock("records", true));
+    SearchClusterException e = blockRefused();
 
     assertThat(e.errorType()).isEqualTo("unsupported_engine");
     assertThat(e.getMessage()).contains("_block/write").contains("Elasticsearch 7.9");
@@ -139,9 +138,7 @@ class WriteBlockProtocolTest {
             "{\"error\":{\"type\":\"index_not_found_exception\",\"reason\":\"no such index"
                 + " [records]\"},\"status\":404}"));
 
-    SearchClusterException e =
-        catchThrowableOfType(
-            SearchClusterException.class, () -> cluster.setWriteBlock("records", true));
+    SearchClusterException e = blockRefused();
 
     assertThat(e.errorType()).isEqualTo("index_not_found_exception");
   }
