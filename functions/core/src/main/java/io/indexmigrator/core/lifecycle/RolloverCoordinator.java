@@ -63,6 +63,13 @@ public final class RolloverCoordinator {
   private static final long MAX_BACKLOG_TO_START = 500;
 
   /**
+   * Under the block, how long the exact counts may wait for the consumer: a sync that needs longer
+   * has fallen behind, and the rollover gives up (lifting the block) rather than keep the
+   * application's writes refused.
+   */
+  private static final Duration MAX_DRAIN_UNDER_BLOCK = Duration.ofSeconds(10);
+
+  /**
    * Longer than any Lambda invocation can run (15 minutes): once it has passed, the owner is known
    * to have stopped, and the next rollover or cancel may clean up after it.
    */
@@ -424,6 +431,9 @@ public final class RolloverCoordinator {
         }
         differing = full.differing();
       }
+      if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
+        awaitConsumerNearlyCaughtUp(name);
+      }
       for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
         markedAt = System.nanoTime();
         // What differs is written now too (as the consumer would, later): less is left for the
@@ -533,7 +543,7 @@ public final class RolloverCoordinator {
             stillDiffering,
             sourceCounts,
             parsed.sync().mode() == SyncOptions.SyncMode.EVENTS
-                ? timing.drainTimeout()
+                ? min(timing.drainTimeout(), MAX_DRAIN_UNDER_BLOCK)
                 : Duration.ZERO);
     boolean passed = results.stream().allMatch(VerificationResult::passed);
     window.step("verify");
@@ -640,6 +650,49 @@ public final class RolloverCoordinator {
     LOG.info(
         "rollover of {}: {} ({} ms write-blocked)", name, report.message(), writeBlockedMillis);
     return report;
+  }
+
+  /**
+   * Before the block: until the sync queue holds at most {@link #MAX_BACKLOG_TO_START} events, for
+   * at most {@link Timing#drainTimeout()}. Deletes still queued at the block leave nothing for the
+   * delta to find: the exact counts then wait under the block for the consumer to apply them, so a
+   * consumer that fell behind during a full comparison (which loads the cluster) would keep writes
+   * blocked for as long as it needs. The depth decides only when to block, never whether the data
+   * is equal; it is approximate, and the counts under the block still decide.
+   */
+  private void awaitConsumerNearlyCaughtUp(String name) {
+    long started = System.nanoTime();
+    long deadline = started + timing.drainTimeout().toNanos();
+    long backlog = lifecycle.sync().backlog();
+    boolean waited = false;
+    while (backlog > MAX_BACKLOG_TO_START) {
+      waited = true;
+      if (System.nanoTime() > deadline) {
+        throw new MigrationFailedException(
+            "the sync fell behind before the write block: "
+                + backlog
+                + " events still queued after "
+                + timing.drainTimeout().toSeconds()
+                + " s (at most "
+                + MAX_BACKLOG_TO_START
+                + " to block writes); no write was blocked: run the rollover again once 'migrator"
+                + " status' shows the queue near 0");
+      }
+      // Every read is a queue-attributes call: a few a second are enough for a wait of seconds.
+      sleep(timing.poll().multipliedBy(5));
+      backlog = lifecycle.sync().backlog();
+    }
+    if (waited) {
+      LOG.info(
+          "rollover of {}: waited {} ms before the block for the sync queue ({} events queued)",
+          name,
+          (System.nanoTime() - started) / 1_000_000,
+          backlog);
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Until no merge runs on the destinations, for at most {@link Timing#mergeWait()}. */

@@ -67,6 +67,11 @@ class RolloverCoordinatorTest {
   private final List<QueueRead> reads = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger batchesInFlightAfterFence = new AtomicInteger();
   private final AtomicReference<Runnable> beforeBacklog = new AtomicReference<>(() -> {});
+
+  /** How many queue reads after the first (the check at the start) find the consumer behind. */
+  private final AtomicInteger behindReads = new AtomicInteger();
+
+  private final AtomicInteger backlogReads = new AtomicInteger();
   private RecipeRef ref;
 
   /**
@@ -82,10 +87,11 @@ class RolloverCoordinatorTest {
         public long backlog() {
           beforeBacklog.get().run();
           RolloverPhase phase = store.getRollover(ref).map(r -> r.phase()).orElse(null);
+          int read = backlogReads.incrementAndGet();
           long backlog =
               phase == RolloverPhase.VERIFIED && batchesInFlightAfterFence.get() > 0
                   ? batchesInFlightAfterFence.getAndDecrement()
-                  : 0;
+                  : read > 1 && read <= 1 + behindReads.get() ? 5_000 : 0;
           reads.add(new QueueRead(phase, aliasTarget(), backlog));
           return backlog;
         }
@@ -163,6 +169,38 @@ class RolloverCoordinatorTest {
     RolloverRecord rollover = store.getRollover(ref).orElseThrow();
     assertThat(rollover.owner()).as("lease released").isNull();
     assertThat(store.listIndexes(ref)).noneMatch(IndexRecord::writeBlockSetByUs);
+  }
+
+  @Test
+  void aConsumerBehindBeforeTheBlock_isWaitedFor_withoutBlocking() {
+    // GIVEN the queue reads 5,000 events three times after the start check (a full comparison
+    // loaded the cluster and the consumer fell behind)
+    behindReads.set(3);
+
+    RolloverReport report = coordinator().rollover("r", Verifier.Mode.COUNT);
+
+    // THEN the rollover waited for it before blocking, then rolled over
+    assertThat(report.passed()).as(report.message()).isTrue();
+    List<QueueRead> behind = reads.stream().filter(r -> r.backlog() == 5_000).toList();
+    assertThat(behind).hasSize(3);
+    assertThat(behind).extracting(QueueRead::phase).containsOnly(RolloverPhase.PREPARING);
+    assertThat(behind).extracting(QueueRead::aliasTarget).containsOnly("records-v1");
+    assertLeftSafe("records-v2");
+  }
+
+  @Test
+  void aConsumerThatStaysBehind_failsTheRollover_beforeAnyBlock() {
+    behindReads.set(Integer.MAX_VALUE - 1);
+    AtomicInteger blocks = new AtomicInteger();
+    cluster.on("setWriteBlock", blocks::incrementAndGet);
+
+    assertThatThrownBy(() -> coordinator().rollover("r", Verifier.Mode.COUNT))
+        .isInstanceOf(MigrationFailedException.class)
+        .hasMessageContaining("fell behind before the write block")
+        .hasMessageContaining("5000 events still queued")
+        .hasMessageContaining("no write was blocked");
+    assertThat(blocks).as("write-block calls").hasValue(0);
+    assertLeftSafe("records-v1");
   }
 
   @Test
