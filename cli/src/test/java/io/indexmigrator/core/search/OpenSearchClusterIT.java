@@ -200,6 +200,8 @@ class OpenSearchClusterIT {
     cluster.createIndex(index, null, null);
 
     cluster.setWriteBlock(index, true);
+    // A retried step blocks again: an index already blocked is not an error.
+    cluster.setWriteBlock(index, true);
     assertThat(cluster.getSettings(index).path("index.blocks.write").asText()).isEqualTo("true");
     assertThat(raw("PUT", "/" + index + "/_doc/1", "{\"a\": 1}").statusCode()).isEqualTo(403);
 

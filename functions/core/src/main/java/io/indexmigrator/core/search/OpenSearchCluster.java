@@ -852,6 +852,11 @@ public final class OpenSearchCluster
       }
     }
     JsonNode body = expectOk(operation, reply);
+    if (body.path("acknowledged").asBoolean(false) && body.path("indices").isEmpty()) {
+      // Already blocked (a retried step): the engine had nothing to add, and no write got past the
+      // block that is there.
+      return;
+    }
     boolean blocked = body.path("acknowledged").asBoolean(false);
     for (JsonNode result : body.path("indices")) {
       if (!result.path("blocked").asBoolean(false)) {

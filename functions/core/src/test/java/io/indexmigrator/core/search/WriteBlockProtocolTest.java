@@ -84,6 +84,17 @@ class WriteBlockProtocolTest {
   }
 
   @Test
+  void anIndexAlreadyBlocked_isBlockedAgainWithoutError() {
+    // As OpenSearch 2.19 answers when the index already carries the block: nothing was added.
+    blockAnswer.set(
+        new Answer(200, "{\"acknowledged\":true,\"shards_acknowledged\":false,\"indices\":[]}"));
+
+    cluster.setWriteBlock("records", true);
+
+    assertThat(requests).containsExactly("PUT /records/_block/write");
+  }
+
+  @Test
   void aShardThatDidNotConfirm_failsTheBlock() {
     blockAnswer.set(
         new Answer(
