@@ -662,31 +662,25 @@ public final class RolloverCoordinator {
    */
   private void awaitConsumerNearlyCaughtUp(String name) {
     long started = System.nanoTime();
-    long deadline = started + timing.drainTimeout().toNanos();
-    long backlog = lifecycle.sync().backlog();
-    boolean waited = false;
-    while (backlog > MAX_BACKLOG_TO_START) {
-      waited = true;
-      if (System.nanoTime() > deadline) {
-        throw new MigrationFailedException(
-            "the sync fell behind before the write block: "
-                + backlog
-                + " events still queued after "
-                + timing.drainTimeout().toSeconds()
-                + " s (at most "
-                + MAX_BACKLOG_TO_START
-                + " to block writes); no write was blocked: run the rollover again once 'migrator"
-                + " status' shows the queue near 0");
-      }
-      // Every read is a queue-attributes call: a few a second are enough for a wait of seconds.
-      sleep(timing.poll().multipliedBy(5));
-      backlog = lifecycle.sync().backlog();
+    // Every read is a queue-attributes call: a few a second are enough for a wait of seconds.
+    long backlog = awaitBacklogAtMost(MAX_BACKLOG_TO_START, timing.poll().multipliedBy(5));
+    if (backlog > MAX_BACKLOG_TO_START) {
+      throw new MigrationFailedException(
+          "the sync fell behind before the write block: "
+              + backlog
+              + " events still queued after "
+              + timing.drainTimeout().toSeconds()
+              + " s (at most "
+              + MAX_BACKLOG_TO_START
+              + " to block writes); no write was blocked: run the rollover again once 'migrator"
+              + " status' shows the queue near 0");
     }
-    if (waited) {
+    long waited = (System.nanoTime() - started) / 1_000_000;
+    if (waited >= 100) {
       LOG.info(
           "rollover of {}: waited {} ms before the block for the sync queue ({} events queued)",
           name,
-          (System.nanoTime() - started) / 1_000_000,
+          waited,
           backlog);
     }
   }
@@ -968,14 +962,21 @@ public final class RolloverCoordinator {
    * fence has then finished its writes, and any later one sees the fence.
    */
   private boolean awaitBatchesPastFence() {
+    return awaitBacklogAtMost(0, timing.poll()) == 0;
+  }
+
+  /**
+   * Reads the sync queue's depth every {@code pause} until it is at most {@code limit}, for at most
+   * {@link Timing#drainTimeout()}; returns the last depth read.
+   */
+  private long awaitBacklogAtMost(long limit, Duration pause) {
     long deadline = System.nanoTime() + timing.drainTimeout().toNanos();
-    while (lifecycle.sync().backlog() != 0) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      sleep(timing.poll());
+    long backlog = lifecycle.sync().backlog();
+    while (backlog > limit && System.nanoTime() <= deadline) {
+      sleep(pause);
+      backlog = lifecycle.sync().backlog();
     }
-    return true;
+    return backlog;
   }
 
   private static void sleep(Duration pause) {
