@@ -76,14 +76,15 @@ public final class RolloverCoordinator {
   static final Duration LEASE = Duration.ofMinutes(20);
 
   /**
-   * Before the block, passes re-check what was written since the previous one; this many at most.
+   * Before the block, rounds of passes (one per index) re-check what was written since the previous
+   * round; this many rounds at most.
    */
-  private static final int MAX_CATCH_UP_PASSES = 12;
+  private static final int MAX_CATCH_UP_ROUNDS = 12;
 
-  /** A pass that re-checks fewer documents than this leaves a window short enough to block. */
+  /** A round that re-checks fewer documents than this leaves a window short enough to block. */
   private static final int SMALL_WINDOW = 200;
 
-  /** A pass this short leaves the next one little to find, whatever the write rate. */
+  /** A round this short leaves the next one little to find, whatever the write rate. */
   private static final long QUICK_PASS_MILLIS = 400;
 
   /** More differing documents than this before the block means the sync is behind. */
@@ -404,64 +405,60 @@ public final class RolloverCoordinator {
     // refreshes and cluster-state updates wait for the cores). The wait is before the marks, so
     // the passes below still see every write made during it.
     awaitMergesSettled(destination, indexes);
-    // Before the block: marks first, then the full comparison, then catch-up passes.
+    // Before the block: every index's marks and full comparison first, then one wait for the
+    // consumer, then catch-up rounds over all indexes. Done index by index, the first index's
+    // last mark aged while the others were compared, and the block met all it missed.
     Map<String, CutoverDelta.Marks> marks = new HashMap<>();
     Map<String, Map<String, String>> carried = new HashMap<>();
     long preparedAt = System.nanoTime();
-    long markedAt = preparedAt;
     for (IndexRecord index : indexes) {
-      boolean contents = comparesContents(parsed, index);
-      CutoverDelta.Marks since = delta.mark(index.source());
-      Map<String, String> differing = Map.of();
-      if (mode == Verifier.Mode.CHECKSUM) {
-        Verifier.Comparison full =
-            verifier.compare(index.source(), index.destination(), mode, contents);
-        if (!full.complete() || full.differing().size() > MAX_DIFFERING_TO_BLOCK) {
-          throw new MigrationFailedException(
-              "'"
-                  + index.destination()
-                  + "' differs from '"
-                  + index.source()
-                  + "' in "
-                  + (full.complete() ? "" : "at least ")
-                  + full.result().differenceCount()
-                  + " documents before the write block (at most "
-                  + MAX_DIFFERING_TO_BLOCK
-                  + "): the sync is behind or documents were lost; no write was blocked");
-        }
-        differing = full.differing();
-      }
-      if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
-        awaitConsumerNearlyCaughtUp(name);
-      }
-      for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
-        markedAt = System.nanoTime();
+      marks.put(index.source(), delta.mark(index.source()));
+      carried.put(
+          index.source(),
+          mode == Verifier.Mode.CHECKSUM
+              ? differingBeforeTheBlock(verifier, index, comparesContents(parsed, index))
+              : Map.of());
+    }
+    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
+      awaitConsumerNearlyCaughtUp(name);
+    }
+    long markedAt = System.nanoTime();
+    for (int round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
+      markedAt = System.nanoTime();
+      long checked = 0;
+      long millis = 0;
+      for (IndexRecord index : indexes) {
         // What differs is written now too (as the consumer would, later): less is left for the
         // block, and the applier's routes are warm when it comes.
-        CutoverDelta.Pass done = delta.pass(index, since, differing, contents, synced, true);
+        CutoverDelta.Pass done =
+            delta.pass(
+                index,
+                marks.get(index.source()),
+                carried.get(index.source()),
+                comparesContents(parsed, index),
+                synced,
+                true);
         LOG.info(
             "rollover of {}: before the block, pass {} over '{}': {} documents checked, {} written"
                 + " (search {} ms, compare {} ms, apply {} ms)",
             name,
-            pass + 1,
+            round + 1,
             index.source(),
             done.checked(),
             done.applied(),
             done.timings().search(),
             done.timings().compare(),
             done.timings().apply());
-        since = done.next();
-        differing = done.differing();
-        // The pass under the block will meet what was written while this one ran: stop only
-        // after a pass that was small and quick, not one that found little but took seconds.
-        if (done.checked() < SMALL_WINDOW
-            && done.timings().search() + done.timings().compare() + done.timings().apply()
-                < QUICK_PASS_MILLIS) {
-          break;
-        }
+        marks.put(index.source(), done.next());
+        carried.put(index.source(), done.differing());
+        checked += done.checked();
+        millis += done.timings().search() + done.timings().compare() + done.timings().apply();
       }
-      marks.put(index.source(), since);
-      carried.put(index.source(), differing);
+      // The pass under the block will meet what was written while this round ran: stop only
+      // after a round that was small and quick, not one that found little but took seconds.
+      if (checked < SMALL_WINDOW && millis < QUICK_PASS_MILLIS) {
+        break;
+      }
     }
     long preparedMillis = (System.nanoTime() - preparedAt) / 1_000_000;
 
@@ -660,6 +657,26 @@ public final class RolloverCoordinator {
    * blocked for as long as it needs. The depth decides only when to block, never whether the data
    * is equal; it is approximate, and the counts under the block still decide.
    */
+  private static Map<String, String> differingBeforeTheBlock(
+      Verifier verifier, IndexRecord index, boolean contents) {
+    Verifier.Comparison full =
+        verifier.compare(index.source(), index.destination(), Verifier.Mode.CHECKSUM, contents);
+    if (!full.complete() || full.differing().size() > MAX_DIFFERING_TO_BLOCK) {
+      throw new MigrationFailedException(
+          "'"
+              + index.destination()
+              + "' differs from '"
+              + index.source()
+              + "' in "
+              + (full.complete() ? "" : "at least ")
+              + full.result().differenceCount()
+              + " documents before the write block (at most "
+              + MAX_DIFFERING_TO_BLOCK
+              + "): the sync is behind or documents were lost; no write was blocked");
+    }
+    return full.differing();
+  }
+
   private void awaitConsumerNearlyCaughtUp(String name) {
     long started = System.nanoTime();
     // Every read is a queue-attributes call: a few a second are enough for a wait of seconds.

@@ -279,6 +279,79 @@ class RolloverCoordinatorTest {
   }
 
   @Test
+  void withSeveralIndexes_everyLastMarkIsTakenAfterEveryFullComparison() {
+    // GIVEN a recipe of two indexes, each with a difference only the full comparison finds
+    for (String name : List.of("papers", "people")) {
+      cluster.withIndex(name + "-v1", 1, null).withAlias(AliasInfo.plain(name, name + "-v1"));
+      for (int i = 0; i < 3; i++) {
+        cluster.withDocument(name + "-v1", "d" + i, "{\"n\":" + i + "}");
+      }
+    }
+    new Initializer(lifecycle())
+        .init(
+            new RecipeLoader()
+                .parse(
+                    """
+                    name: two
+                    indexes:
+                      - {source: papers, destination: papers-v2}
+                      - {source: people, destination: people-v2}
+                    sync: {mode: events}
+                    """),
+            false);
+    ref = store.getRecipe("two").orElseThrow().ref();
+    for (IndexRecord index : store.listIndexes(ref)) {
+      store.updateIndex(index, i -> i.withPhase(IndexPhase.COPIED));
+    }
+    for (String name : List.of("papers", "people")) {
+      for (int i = 0; i < 3; i++) {
+        cluster.withDocument(
+            name + "-v2", "d" + i, i == 1 ? "{\"n\":\"stale\"}" : "{\"n\":" + i + "}");
+      }
+    }
+    store.transition("two", EnumSet.allOf(RecipeStatus.class), RecipeStatus.SYNCING);
+    List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    SearchCluster recorded = recording(cluster, calls);
+    Lifecycle lifecycle =
+        new Lifecycle(store, recorded, recorded, clock, queue, new InMemoryPollCheckpoints());
+
+    RolloverReport report =
+        new RolloverCoordinator(lifecycle, 1, FAST, ConcurrentReads.IN_TURN)
+            .rollover("two", Verifier.Mode.CHECKSUM);
+
+    // THEN before the block, no full comparison ran after any index's last mark: a mark taken
+    // early would leave the block what was written during the other index's comparison
+    assertThat(report.passed()).as(report.message()).isTrue();
+    List<String> beforeBlock = calls.subList(0, calls.indexOf("setWriteBlock papers-v1"));
+    int lastScan =
+        Math.max(
+            beforeBlock.lastIndexOf("scan papers-v1"), beforeBlock.lastIndexOf("scan people-v1"));
+    assertThat(lastScan).as("a full comparison ran").isPositive();
+    assertThat(beforeBlock.lastIndexOf("shardCheckpoints papers-v1")).isGreaterThan(lastScan);
+    assertThat(beforeBlock.lastIndexOf("shardCheckpoints people-v1")).isGreaterThan(lastScan);
+    for (String name : List.of("papers", "people")) {
+      assertThat(documents(name + "-v2")).isEqualTo(documents(name + "-v1"));
+      assertThat(cluster.writeBlocked(name + "-v1")).isFalse();
+    }
+  }
+
+  /** Every call on {@code cluster}, as its method name and first argument, in the order made. */
+  private static SearchCluster recording(SearchCluster cluster, List<String> calls) {
+    return (SearchCluster)
+        java.lang.reflect.Proxy.newProxyInstance(
+            SearchCluster.class.getClassLoader(),
+            new Class<?>[] {SearchCluster.class},
+            (proxy, method, args) -> {
+              calls.add(method.getName() + (args == null ? "" : " " + args[0]));
+              try {
+                return method.invoke(cluster, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  @Test
   void aDeleteThatNeverArrives_failsTheRollover_andLiftsTheBlocks() {
     cluster.on(
         "setWriteBlock",
