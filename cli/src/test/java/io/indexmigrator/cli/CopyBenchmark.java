@@ -59,12 +59,24 @@ public final class CopyBenchmark {
     System.exit(0);
   }
 
+  /** Extra plain raw copies with these {@code source.size} values ({@code --raw-sizes=}). */
+  private static final List<Integer> RAW_SIZES = new ArrayList<>();
+
+  /** The product's recipe {@code copy.batchSize} ({@code --product-batch=}); 0: its default. */
+  private static int productBatch;
+
   private static void run(String[] args) throws Exception {
     List<Integer> sizes = new ArrayList<>();
     int repeats = 1;
     for (String arg : args) {
       if (arg.startsWith("--repeats=")) {
         repeats = Integer.parseInt(arg.substring("--repeats=".length()));
+      } else if (arg.startsWith("--product-batch=")) {
+        productBatch = Integer.parseInt(arg.substring("--product-batch=".length()));
+      } else if (arg.startsWith("--raw-sizes=")) {
+        for (String n : arg.substring("--raw-sizes=".length()).split(",")) {
+          RAW_SIZES.add(Integer.parseInt(n.trim()));
+        }
       } else {
         sizes.add(Integer.parseInt(arg.replace("_", "")));
       }
@@ -154,10 +166,22 @@ public final class CopyBenchmark {
     // turns with each repeat, so that background merges after the load or after the previous
     // copy do not always fall on the same variant.
     List<String> order = new ArrayList<>(List.of("plain", "product", "external"));
+    for (int n : RAW_SIZES) {
+      order.add("size:" + n);
+    }
     Collections.rotate(order, -repeat);
     ArrayNode ran = result.putArray("rawOrder");
     for (String variant : order) {
       ran.add(variant);
+      if (variant.startsWith("size:")) {
+        // Plain, with a scroll batch other than the engine's default of 1000.
+        int n = Integer.parseInt(variant.substring("size:".length()));
+        ObjectNode sized = JSON.createObjectNode();
+        raw(source, size, sized, Body.PLAIN, n);
+        result.put("rawSize" + n + "Millis", sized.get("rawMillis").asLong());
+        result.put("rawSize" + n + "TookMillis", sized.get("rawTookMillis").asLong());
+        continue;
+      }
       switch (variant) {
         case "plain" -> raw(source, size, result, Body.PLAIN);
         case "product" -> {
@@ -188,8 +212,14 @@ public final class CopyBenchmark {
 
   private static void raw(String source, int size, ObjectNode result, Body variant)
       throws Exception {
+    raw(source, size, result, variant, 0);
+  }
+
+  private static void raw(String source, int size, ObjectNode result, Body variant, int sourceSize)
+      throws Exception {
     boolean asProduct = variant == Body.PRODUCT;
-    String destination = source + "-raw-" + variant.name().toLowerCase();
+    String destination =
+        source + "-raw-" + variant.name().toLowerCase() + (sourceSize > 0 ? "-" + sourceSize : "");
     JsonNode mappings =
         request("GET", "/" + source + "/_mapping", null).path(source).path("mappings");
     ObjectNode body = JSON.createObjectNode();
@@ -205,6 +235,9 @@ public final class CopyBenchmark {
     reindex.putObject("dest").put("index", destination);
     if (variant == Body.EXTERNAL_ONLY) {
       ((ObjectNode) reindex.get("dest")).put("version_type", "external");
+    }
+    if (sourceSize > 0) {
+      ((ObjectNode) reindex.get("source")).put("size", sourceSize);
     }
     if (asProduct) {
       reindex.put("conflicts", "proceed");
@@ -246,7 +279,8 @@ public final class CopyBenchmark {
             name: %s
             indexes: [{source: %s, destination: %s}]
             """
-                .formatted(recipeName, source, destination));
+                    .formatted(recipeName, source, destination)
+                + (productBatch > 0 ? "copy: {batchSize: " + productBatch + "}\n" : ""));
     long started = System.nanoTime();
     twin.cli("init", recipeName, "--file", recipe.toString()).require();
     long initialized = System.nanoTime();
@@ -256,6 +290,7 @@ public final class CopyBenchmark {
     if (count != size) {
       throw new IllegalStateException("the product copied " + count + " of " + size);
     }
+    result.put("productBatchSize", productBatch > 0 ? productBatch : 1000);
     result.put("initMillis", (initialized - started) / 1_000_000);
     result.put("runMillis", (finished - initialized) / 1_000_000);
     result.put("productMillis", (finished - started) / 1_000_000);

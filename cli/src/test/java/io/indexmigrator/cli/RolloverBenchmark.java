@@ -109,6 +109,7 @@ public final class RolloverBenchmark {
           run.put("writeBlockedMillis", report.path("writeBlockedMillis").asLong(-1));
           run.put("aliasWritesBlockedMillis", report.path("aliasWritesBlockedMillis").asLong(-1));
           run.set("blockedWindow", report.path("blockedWindow"));
+          run.put("queuedAtBlock", report.path("drainedBacklog").asLong(-1));
           run.set("underTheBlock", underTheBlock(twin.stateDir, name));
           run.put("longestRefusalSeenByWriterMillis", writer.longestRefusalMillis.get());
           run.put("writesPerSecondAchieved", Math.round(achieved));
@@ -223,6 +224,14 @@ public final class RolloverBenchmark {
   private static final java.util.regex.Pattern MARK_LINE =
       java.util.regex.Pattern.compile("blocking writes (\\d+) ms after the last mark");
 
+  private static final java.util.regex.Pattern QUEUE_WAIT_LINE =
+      java.util.regex.Pattern.compile("waited (\\d+) ms before the block for the sync queue");
+
+  private static final java.util.regex.Pattern COUNTS_LINE =
+      java.util.regex.Pattern.compile(
+          "under the block the counts \\w+(?: \\w+)? after \\d+ reads in (\\d+) ms \\(documents"
+              + " apart: (\\d+) at the first read");
+
   /**
    * The under-block pass as the control function logged it (the report gives the delta step as one
    * figure): where its time went, and how long before the block its last mark was taken.
@@ -264,6 +273,15 @@ public final class RolloverBenchmark {
         var mark = MARK_LINE.matcher(rest);
         if (mark.find()) {
           out.put("markToBlockMillis", Long.parseLong(mark.group(1)));
+        }
+        var waited = QUEUE_WAIT_LINE.matcher(rest);
+        if (waited.find()) {
+          out.put("queueWaitBeforeBlockMillis", Long.parseLong(waited.group(1)));
+        }
+        var counts = COUNTS_LINE.matcher(rest);
+        if (counts.find()) {
+          out.put("countsWaitMillis", Long.parseLong(counts.group(1)));
+          out.put("countsApartAtFirstRead", Long.parseLong(counts.group(2)));
         }
       }
     }

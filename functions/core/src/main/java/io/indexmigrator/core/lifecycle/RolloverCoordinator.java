@@ -81,6 +81,17 @@ public final class RolloverCoordinator {
    */
   private static final int MAX_CATCH_UP_ROUNDS = 12;
 
+  /**
+   * Events queued as the catch-up ends above which the consumer is waited for again before the
+   * block: a warm consumer drains this many in about 0.2 s once writes stop.
+   */
+  private static final long MAX_BACKLOG_AT_BLOCK = 200;
+
+  /** How often, and how long each time, a backlog at the block is waited for before blocking. */
+  private static final int MAX_QUEUE_REWAITS = 3;
+
+  private static final Duration QUEUE_REWAIT = Duration.ofSeconds(10);
+
   /** A round that re-checks fewer documents than this leaves a window short enough to block. */
   private static final int SMALL_WINDOW = 200;
 
@@ -419,57 +430,39 @@ public final class RolloverCoordinator {
               ? differingBeforeTheBlock(verifier, index, comparesContents(parsed, index))
               : Map.of());
     }
-    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
+    boolean events = parsed.sync().mode() == SyncOptions.SyncMode.EVENTS;
+    if (events) {
       awaitConsumerNearlyCaughtUp(name);
     }
-    long markedAt = System.nanoTime();
-    for (int round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
-      markedAt = System.nanoTime();
-      long checked = 0;
-      long millis = 0;
-      for (IndexRecord index : indexes) {
-        // What differs is written now too (as the consumer would, later): less is left for the
-        // block, and the applier's routes are warm when it comes.
-        CutoverDelta.Pass done =
-            delta.pass(
-                index,
-                marks.get(index.source()),
-                carried.get(index.source()),
-                comparesContents(parsed, index),
-                synced,
-                true);
+    long markedAt = catchUp(name, parsed, delta, indexes, marks, carried, synced);
+    long backlogAtBlock = 0;
+    if (events) {
+      // Read before the block: under it every round trip is the application's wait. The passes
+      // load the cores, and a consumer only just keeping up falls behind meanwhile; what is queued
+      // now is what the exact counts will wait for under the block (deletes above all), so a
+      // large backlog is waited for here, with writes flowing, and the marks renewed after it.
+      backlogAtBlock = lifecycle.sync().backlog();
+      for (int wait = 1;
+          backlogAtBlock > MAX_BACKLOG_AT_BLOCK && wait <= MAX_QUEUE_REWAITS;
+          wait++) {
+        long waitStarted = System.nanoTime();
+        long before = backlogAtBlock;
+        backlogAtBlock = awaitBacklogAtMost(MAX_BACKLOG_AT_BLOCK, timing.poll(), QUEUE_REWAIT);
         LOG.info(
-            "rollover of {}: before the block, pass {} over '{}': {} documents checked, {} written"
-                + " (search {} ms, compare {} ms, apply {} ms)",
+            "rollover of {}: {} events queued after the catch-up (at most {} to block), waited {}"
+                + " ms for the consumer ({} queued), then caught up again",
             name,
-            round + 1,
-            index.source(),
-            done.checked(),
-            done.applied(),
-            done.timings().search(),
-            done.timings().compare(),
-            done.timings().apply());
-        marks.put(index.source(), done.next());
-        carried.put(index.source(), done.differing());
-        checked += done.checked();
-        millis += done.timings().search() + done.timings().compare() + done.timings().apply();
-      }
-      // The pass under the block will meet what was written while this round ran: stop only
-      // after a round that was small and quick, not one that found little but took seconds.
-      if (checked < SMALL_WINDOW && millis < QUICK_PASS_MILLIS) {
-        break;
+            before,
+            MAX_BACKLOG_AT_BLOCK,
+            (System.nanoTime() - waitStarted) / 1_000_000,
+            backlogAtBlock);
+        markedAt = catchUp(name, parsed, delta, indexes, marks, carried, synced);
+        backlogAtBlock = lifecycle.sync().backlog();
       }
     }
     long preparedMillis = (System.nanoTime() - preparedAt) / 1_000_000;
-
     // The state table is written before and after the write-blocked window, and once inside it
     // (the fence): first the intent to block, so a cancel or a resumed rollover lifts only ours.
-    long backlogAtBlock = 0;
-    if (parsed.sync().mode() == SyncOptions.SyncMode.EVENTS) {
-      // Reported only (how many events were queued as writes stopped), so read before the block:
-      // nothing decides on it, and under the block every round trip is the application's wait.
-      backlogAtBlock = lifecycle.sync().backlog();
-    }
     List<IndexRecord> blocked = new ArrayList<>();
     for (IndexRecord index : indexes) {
       blocked.add(markBlock(source, index));
@@ -533,6 +526,7 @@ public final class RolloverCoordinator {
     // Only a consumer applying change events can still bring the counts together.
     List<VerificationResult> results =
         countsAgree(
+            name,
             source,
             destination,
             indexes,
@@ -657,6 +651,61 @@ public final class RolloverCoordinator {
    * blocked for as long as it needs. The depth decides only when to block, never whether the data
    * is equal; it is approximate, and the counts under the block still decide.
    */
+  /**
+   * Catch-up rounds before the block, one pass over every index each, until a round is small and
+   * quick; renews {@code marks} and {@code carried}.
+   *
+   * @return when the last round took its marks ({@link System#nanoTime()})
+   */
+  private long catchUp(
+      String name,
+      Recipe parsed,
+      CutoverDelta delta,
+      List<IndexRecord> indexes,
+      Map<String, CutoverDelta.Marks> marks,
+      Map<String, Map<String, String>> carried,
+      boolean synced) {
+    long markedAt = System.nanoTime();
+    for (int round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
+      markedAt = System.nanoTime();
+      long checked = 0;
+      long millis = 0;
+      for (IndexRecord index : indexes) {
+        // What differs is written now too (as the consumer would, later): less is left for the
+        // block, and the applier's routes are warm when it comes.
+        CutoverDelta.Pass done =
+            delta.pass(
+                index,
+                marks.get(index.source()),
+                carried.get(index.source()),
+                comparesContents(parsed, index),
+                synced,
+                true);
+        LOG.info(
+            "rollover of {}: before the block, pass {} over '{}': {} documents checked, {} written"
+                + " (search {} ms, compare {} ms, apply {} ms)",
+            name,
+            round + 1,
+            index.source(),
+            done.checked(),
+            done.applied(),
+            done.timings().search(),
+            done.timings().compare(),
+            done.timings().apply());
+        marks.put(index.source(), done.next());
+        carried.put(index.source(), done.differing());
+        checked += done.checked();
+        millis += done.timings().search() + done.timings().compare() + done.timings().apply();
+      }
+      // The pass under the block will meet what was written while this round ran: stop only
+      // after a round that was small and quick, not one that found little but took seconds.
+      if (checked < SMALL_WINDOW && millis < QUICK_PASS_MILLIS) {
+        break;
+      }
+    }
+    return markedAt;
+  }
+
   private static Map<String, String> differingBeforeTheBlock(
       Verifier verifier, IndexRecord index, boolean contents) {
     Verifier.Comparison full =
@@ -729,6 +778,7 @@ public final class RolloverCoordinator {
    * only be a delete the consumer has not applied yet.
    */
   private List<VerificationResult> countsAgree(
+      String name,
       SearchCluster source,
       SearchCluster destination,
       List<IndexRecord> indexes,
@@ -738,9 +788,11 @@ public final class RolloverCoordinator {
       Duration wait) {
     long started = System.nanoTime();
     long deadline = started + wait.toNanos();
-    while (true) {
+    long firstGap = -1;
+    for (int read = 1; ; read++) {
       List<VerificationResult> results = new ArrayList<>();
       boolean equal = true;
+      long gap = 0;
       for (IndexRecord index : indexes) {
         // Under the block the source changes no more: its count from the delta pass stands.
         Long known = sourceCounts.get(index.source());
@@ -762,6 +814,7 @@ public final class RolloverCoordinator {
         long destinationCount = ConcurrentReads.join(destinationSide);
         Map<String, CutoverDelta.Kind> kinds = differing.getOrDefault(index.source(), Map.of());
         equal &= sourceCount == destinationCount && kinds.isEmpty();
+        gap += Math.abs(destinationCount - sourceCount);
         results.add(
             new VerificationResult(
                 index.source(),
@@ -775,7 +828,23 @@ public final class RolloverCoordinator {
                 kinds.size(),
                 (System.nanoTime() - started) / 1_000_000));
       }
+      if (firstGap < 0) {
+        firstGap = gap;
+      }
       if (equal || !differing.isEmpty() || System.nanoTime() > deadline) {
+        if (read > 1) {
+          // Only the consumer's queued events close a gap here (deletes above all): how long it
+          // took and how large it was tell a slow consumer from a stuck one.
+          LOG.info(
+              "rollover of {}: under the block the counts {} after {} reads in {} ms (documents"
+                  + " apart: {} at the first read, {} at the last)",
+              name,
+              equal ? "agreed" : "still differed",
+              read,
+              (System.nanoTime() - started) / 1_000_000,
+              firstGap,
+              gap);
+        }
         return results;
       }
       sleep(timing.poll());
@@ -987,7 +1056,11 @@ public final class RolloverCoordinator {
    * {@link Timing#drainTimeout()}; returns the last depth read.
    */
   private long awaitBacklogAtMost(long limit, Duration pause) {
-    long deadline = System.nanoTime() + timing.drainTimeout().toNanos();
+    return awaitBacklogAtMost(limit, pause, timing.drainTimeout());
+  }
+
+  private long awaitBacklogAtMost(long limit, Duration pause, Duration atMost) {
+    long deadline = System.nanoTime() + min(atMost, timing.drainTimeout()).toNanos();
     long backlog = lifecycle.sync().backlog();
     while (backlog > limit && System.nanoTime() <= deadline) {
       sleep(pause);

@@ -72,6 +72,10 @@ class RolloverCoordinatorTest {
   private final AtomicInteger behindReads = new AtomicInteger();
 
   private final AtomicInteger backlogReads = new AtomicInteger();
+
+  /** Depths the queue reads at given reads (1 is the check at the start), before any other rule. */
+  private final Map<Integer, Long> scriptedBacklog = new java.util.concurrent.ConcurrentHashMap<>();
+
   private RecipeRef ref;
 
   /**
@@ -89,9 +93,11 @@ class RolloverCoordinatorTest {
           RolloverPhase phase = store.getRollover(ref).map(r -> r.phase()).orElse(null);
           int read = backlogReads.incrementAndGet();
           long backlog =
-              phase == RolloverPhase.VERIFIED && batchesInFlightAfterFence.get() > 0
-                  ? batchesInFlightAfterFence.getAndDecrement()
-                  : read > 1 && read <= 1 + behindReads.get() ? 5_000 : 0;
+              scriptedBacklog.containsKey(read)
+                  ? scriptedBacklog.get(read)
+                  : phase == RolloverPhase.VERIFIED && batchesInFlightAfterFence.get() > 0
+                      ? batchesInFlightAfterFence.getAndDecrement()
+                      : read > 1 && read <= 1 + behindReads.get() ? 5_000 : 0;
           reads.add(new QueueRead(phase, aliasTarget(), backlog));
           return backlog;
         }
@@ -186,6 +192,43 @@ class RolloverCoordinatorTest {
     assertThat(behind).extracting(QueueRead::phase).containsOnly(RolloverPhase.PREPARING);
     assertThat(behind).extracting(QueueRead::aliasTarget).containsOnly("records-v1");
     assertLeftSafe("records-v2");
+  }
+
+  @Test
+  void aConsumerThatFellBehindDuringTheCatchUp_isWaitedForAgain_beforeTheBlock() {
+    // GIVEN the consumer kept up when the catch-up started (read 2) but had 1,000 events queued
+    // when it ended (read 3): the passes loaded the cores
+    scriptedBacklog.put(2, 0L);
+    scriptedBacklog.put(3, 1_000L);
+    List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+    beforeBacklog.set(() -> order.add("backlog"));
+    cluster.on("shardCheckpoints", () -> order.add("mark"));
+    cluster.on("setWriteBlock", () -> order.add("block"));
+
+    RolloverReport report = coordinator().rollover("r", Verifier.Mode.COUNT);
+
+    // THEN it waited for the queue again and renewed its marks, all before the block: what was
+    // queued at the block was the consumer's at most 200, not 1,000
+    assertThat(report.passed()).as(report.message()).isTrue();
+    assertThat(report.drainedBacklog()).isZero();
+    List<String> beforeBlock = order.subList(0, order.indexOf("block"));
+    int behind = 2; // the third backlog read, counting from 0
+    int thirdRead = indexOfNth(beforeBlock, "backlog", behind);
+    assertThat(thirdRead).as("the backlog read after the catch-up").isNotNegative();
+    assertThat(beforeBlock.subList(thirdRead, beforeBlock.size()))
+        .as("reads and marks after the behind read")
+        .contains("backlog", "mark");
+    assertLeftSafe("records-v2");
+  }
+
+  private static int indexOfNth(List<String> list, String value, int n) {
+    int seen = -1;
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).equals(value) && ++seen == n) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Test
