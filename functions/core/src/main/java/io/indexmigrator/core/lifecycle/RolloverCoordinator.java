@@ -92,6 +92,12 @@ public final class RolloverCoordinator {
 
   private static final Duration QUEUE_REWAIT = Duration.ofSeconds(10);
 
+  /**
+   * The longest wait for the sync queue before the block while the consumer still makes progress:
+   * well inside the control function's 15 minutes, with a full comparison before it.
+   */
+  private static final Duration MAX_QUEUE_WAIT = Duration.ofMinutes(5);
+
   /** A round that re-checks fewer documents than this leaves a window short enough to block. */
   private static final int SMALL_WINDOW = 200;
 
@@ -644,14 +650,6 @@ public final class RolloverCoordinator {
   }
 
   /**
-   * Before the block: until the sync queue holds at most {@link #MAX_BACKLOG_TO_START} events, for
-   * at most {@link Timing#drainTimeout()}. Deletes still queued at the block leave nothing for the
-   * delta to find: the exact counts then wait under the block for the consumer to apply them, so a
-   * consumer that fell behind during a full comparison (which loads the cluster) would keep writes
-   * blocked for as long as it needs. The depth decides only when to block, never whether the data
-   * is equal; it is approximate, and the counts under the block still decide.
-   */
-  /**
    * Catch-up rounds before the block, one pass over every index each, until a round is small and
    * quick; renews {@code marks} and {@code carried}.
    *
@@ -726,20 +724,53 @@ public final class RolloverCoordinator {
     return full.differing();
   }
 
+  /**
+   * Before the block: until the sync queue holds at most {@link #MAX_BACKLOG_TO_START} events, for
+   * as long as the consumer makes progress: the rollover fails (nothing blocked) once the depth has
+   * not reached a new low for {@link Timing#drainTimeout()}, or after {@link #MAX_QUEUE_WAIT} in
+   * all. Deletes still queued at the block leave nothing for the delta to find: the exact counts
+   * then wait under the block for the consumer to apply them, so a consumer that fell behind during
+   * a full comparison (which loads the cluster for minutes on a large index) would keep writes
+   * blocked for as long as it needs. A consumer only a little faster than the writes catches up
+   * slowly but surely, and nothing is blocked meanwhile. The depth decides only when to block,
+   * never whether the data is equal; it is approximate, and the counts under the block still
+   * decide.
+   */
   private void awaitConsumerNearlyCaughtUp(String name) {
     long started = System.nanoTime();
+    long deadline = started + MAX_QUEUE_WAIT.toNanos();
+    long backlog = lifecycle.sync().backlog();
+    long lowest = backlog;
+    long lowestAt = started;
     // Every read is a queue-attributes call: a few a second are enough for a wait of seconds.
-    long backlog = awaitBacklogAtMost(MAX_BACKLOG_TO_START, timing.poll().multipliedBy(5));
-    if (backlog > MAX_BACKLOG_TO_START) {
-      throw new MigrationFailedException(
-          "the sync fell behind before the write block: "
-              + backlog
-              + " events still queued after "
-              + timing.drainTimeout().toSeconds()
-              + " s (at most "
-              + MAX_BACKLOG_TO_START
-              + " to block writes); no write was blocked: run the rollover again once 'migrator"
-              + " status' shows the queue near 0");
+    Duration pause = timing.poll().multipliedBy(5);
+    while (backlog > MAX_BACKLOG_TO_START) {
+      long now = System.nanoTime();
+      if (now - lowestAt > timing.drainTimeout().toNanos() || now > deadline) {
+        throw new MigrationFailedException(
+            "the sync fell behind before the write block: "
+                + backlog
+                + " events still queued after "
+                + (now - started) / 1_000_000_000
+                + " s of waiting"
+                + (now > deadline
+                    ? ""
+                    : ", and no fewer than "
+                        + lowest
+                        + " for "
+                        + timing.drainTimeout().toSeconds()
+                        + " s")
+                + " (at most "
+                + MAX_BACKLOG_TO_START
+                + " to block writes); no write was blocked: run the rollover again once 'migrator"
+                + " status' shows the queue near 0");
+      }
+      sleep(pause);
+      backlog = lifecycle.sync().backlog();
+      if (backlog < lowest) {
+        lowest = backlog;
+        lowestAt = System.nanoTime();
+      }
     }
     long waited = (System.nanoTime() - started) / 1_000_000;
     if (waited >= 100) {

@@ -232,6 +232,34 @@ class RolloverCoordinatorTest {
   }
 
   @Test
+  void aConsumerThatCatchesUpSlowly_isWaitedForPastTheStallTimeout_withoutBlocking() {
+    // GIVEN a queue 5,000 events deep that shrinks by 10 per read: reaching 500 takes about
+    // 450 reads, far longer than the 300 ms without progress after which the wait gives up
+    for (int read = 2; read <= 452; read++) {
+      scriptedBacklog.put(read, 5_000L - 10L * (read - 2));
+    }
+    AtomicInteger blocksWhileBehind = new AtomicInteger();
+    cluster.on(
+        "setWriteBlock",
+        () -> {
+          if (backlogReads.get() < 452) {
+            blocksWhileBehind.incrementAndGet();
+          }
+        });
+    long started = System.nanoTime();
+
+    RolloverReport report = coordinator().rollover("r", Verifier.Mode.COUNT);
+
+    // THEN the rollover waited for as long as the queue kept shrinking, then rolled over
+    assertThat(report.passed()).as(report.message()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("longer than the stall timeout")
+        .isGreaterThan(FAST.drainTimeout());
+    assertThat(blocksWhileBehind).as("blocks while the queue was deep").hasValue(0);
+    assertLeftSafe("records-v2");
+  }
+
+  @Test
   void aConsumerThatStaysBehind_failsTheRollover_beforeAnyBlock() {
     behindReads.set(Integer.MAX_VALUE - 1);
     AtomicInteger blocks = new AtomicInteger();
