@@ -290,7 +290,9 @@ public final class CopyBenchmark {
     if (count != size) {
       throw new IllegalStateException("the product copied " + count + " of " + size);
     }
-    result.put("productBatchSize", productBatch > 0 ? productBatch : 1000);
+    if (productBatch > 0) {
+      result.put("productBatchSize", productBatch);
+    }
     result.put("initMillis", (initialized - started) / 1_000_000);
     result.put("runMillis", (finished - initialized) / 1_000_000);
     result.put("productMillis", (finished - started) / 1_000_000);

@@ -1079,17 +1079,14 @@ public final class RolloverCoordinator {
    * fence has then finished its writes, and any later one sees the fence.
    */
   private boolean awaitBatchesPastFence() {
-    return awaitBacklogAtMost(0, timing.poll()) == 0;
+    return awaitBacklogAtMost(0, timing.poll(), timing.drainTimeout()) == 0;
   }
 
   /**
    * Reads the sync queue's depth every {@code pause} until it is at most {@code limit}, for at most
-   * {@link Timing#drainTimeout()}; returns the last depth read.
+   * {@code atMost} (and never longer than {@link Timing#drainTimeout()}); returns the last depth
+   * read.
    */
-  private long awaitBacklogAtMost(long limit, Duration pause) {
-    return awaitBacklogAtMost(limit, pause, timing.drainTimeout());
-  }
-
   private long awaitBacklogAtMost(long limit, Duration pause, Duration atMost) {
     long deadline = System.nanoTime() + min(atMost, timing.drainTimeout()).toNanos();
     long backlog = lifecycle.sync().backlog();
