@@ -164,9 +164,9 @@ public final class RolloverBenchmark {
           list.forEach(r -> alias.add(r.path("aliasWritesBlockedMillis").asLong()));
           Collections.sort(blocked);
           Collections.sort(alias);
-          s.put("blockedMedianMillis", blocked.get(blocked.size() / 2));
+          s.put("blockedMedianMillis", median(blocked));
           s.put("blockedMaxMillis", blocked.get(blocked.size() - 1));
-          s.put("aliasBlockedMedianMillis", alias.get(alias.size() / 2));
+          s.put("aliasBlockedMedianMillis", median(alias));
           s.put("aliasBlockedMaxMillis", alias.get(alias.size() - 1));
           ObjectNode medians = s.putObject("stepMedianMillis");
           medians(list, "blockedWindow").forEach(medians::put);
@@ -193,7 +193,17 @@ public final class RolloverBenchmark {
     System.out.println("wrote " + out.normalize());
   }
 
-  /** Acknowledged writes the new live index does not hold as the application last saw them. */
+  /**
+   * The median of sorted values; of an even number, the mean of the middle two (rounded), as the
+   * README's tables give it.
+   */
+  private static long median(List<Long> sorted) {
+    int n = sorted.size();
+    return n % 2 == 1
+        ? sorted.get(n / 2)
+        : Math.round((sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0);
+  }
+
   /** The median of each numeric field of {@code field} over the runs that have it. */
   private static Map<String, Long> medians(List<JsonNode> runs, String field) {
     Map<String, List<Long>> values = new LinkedHashMap<>();
@@ -210,7 +220,7 @@ public final class RolloverBenchmark {
     values.forEach(
         (key, list) -> {
           Collections.sort(list);
-          medians.put(key, list.get(list.size() / 2));
+          medians.put(key, median(list));
         });
     return medians;
   }
