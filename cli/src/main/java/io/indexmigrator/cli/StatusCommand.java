@@ -7,6 +7,7 @@ import io.indexmigrator.core.state.DynamoStateStore;
 import io.indexmigrator.core.sync.poll.DynamoPollCheckpoints;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -38,7 +39,9 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON (field names documented in docs/status.md).")
   boolean json;
 
-  @Option(names = "--watch", description = "Refresh every 2 s until the recipe settles.")
+  @Option(
+      names = "--watch",
+      description = "Refresh every 0.5 s (0.1 s while a copy finishes) until the recipe settles.")
   boolean watch;
 
   @Override
@@ -153,6 +156,9 @@ final class StatusCommand implements Callable<Integer> {
 
   /** Reads a recipe's status, with its execution's state from Step Functions. */
   static final class Watcher {
+    static final Duration COPYING_PAUSE = Duration.ofMillis(500);
+    static final Duration FINISHING_PAUSE = Duration.ofMillis(100);
+
     private final Deployment target;
     private final String name;
     private final PrintWriter out;
@@ -253,15 +259,15 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
 
-    /** Prints the status every 2 s until the recipe settles; exit code 1 if it failed. */
+    /** Prints the status until the recipe settles ({@link #pause}); exit code 1 if it failed. */
     int watchUntilSettled() throws InterruptedException {
       return watch(null);
     }
 
     /**
-     * Prints the status every 2 s until the copy that {@code startedArn} began has ended: the
-     * recipe left RUNNING and no execution (the started one or one it continued as) is running. An
-     * execution that failed before it recorded anything also ends the wait.
+     * Prints the status ({@link #pause}) until the copy that {@code startedArn} began has ended:
+     * the recipe left RUNNING and no execution (the started one or one it continued as) is running.
+     * An execution that failed before it recorded anything also ends the wait.
      */
     int watchRun(String startedArn) throws InterruptedException {
       return watch(startedArn);
@@ -302,10 +308,24 @@ final class StatusCommand implements Callable<Integer> {
             return 1;
           }
         }
-        // Short enough that the end of a copy of a few seconds is not prolonged by the wait
-        // itself; one status read is a few DynamoDB and SQS calls.
-        Thread.sleep(500);
+        Thread.sleep(pause(report).toMillis());
       }
+    }
+
+    /**
+     * How long to wait before the next read. Half a second while slices copy: short enough that a
+     * copy of a few seconds is not prolonged by the wait, and one read is only a few DynamoDB, SQS
+     * and Step Functions calls. Once every slice is done only the copy's last step (settings
+     * restored, the refresh: a few hundred ms) remains, and {@code run --wait} returns at the first
+     * read after it, so it reads five times as often until the recipe leaves RUNNING.
+     */
+    static Duration pause(StatusReport report) {
+      boolean finishing =
+          "RUNNING".equals(report.state())
+              && !report.indexes().isEmpty()
+              && report.indexes().stream()
+                  .allMatch(i -> i.slices() > 0 && i.slicesDone() >= i.slices());
+      return finishing ? FINISHING_PAUSE : COPYING_PAUSE;
     }
 
     private String executionStatus(String arn) {
