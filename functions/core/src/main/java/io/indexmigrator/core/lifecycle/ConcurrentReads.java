@@ -7,7 +7,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * Reads that run at once: under a write block every round trip is time the application waits.
+ * Cluster calls that run at once: under a write block every round trip is time the application
+ * waits, and at the end of a copy every index waits for its refresh.
  *
  * @param executor where the reads run; {@link #VIRTUAL} in production (nothing outlives a finished
  *     Lambda invocation), the calling thread in tests whose cluster double is single-threaded

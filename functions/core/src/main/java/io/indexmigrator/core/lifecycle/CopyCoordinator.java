@@ -60,19 +60,32 @@ public final class CopyCoordinator {
   static final java.time.Duration POLL_BUDGET = java.time.Duration.ofSeconds(20);
   static final int POLL_IDLE_SECONDS = 1;
 
+  /**
+   * Indexes finished at once by {@code finishCopy}: refreshes run in the destination's refresh
+   * pool, so more at once only queue there, and a recipe's many small indexes still end in a few
+   * waves.
+   */
+  static final int FINISH_CONCURRENCY = 8;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Lifecycle lifecycle;
   private final ReindexCopyEngine reindexEngine;
   private final ReindexCopyEngine remoteReindexEngine;
   private final ReaderCopyEngine readerEngine;
+  private final ConcurrentReads concurrent;
 
   public CopyCoordinator(Lifecycle lifecycle) {
-    this(lifecycle, ReaderCopyEngine.standard(lifecycle));
+    this(lifecycle, ReaderCopyEngine.standard(lifecycle), ConcurrentReads.VIRTUAL);
   }
 
-  CopyCoordinator(Lifecycle lifecycle, ReaderCopyEngine readerEngine) {
+  /**
+   * @param concurrent where the finishing calls of several indexes run at once; {@link
+   *     ConcurrentReads#IN_TURN} for single-threaded cluster doubles
+   */
+  CopyCoordinator(Lifecycle lifecycle, ReaderCopyEngine readerEngine, ConcurrentReads concurrent) {
     this.lifecycle = lifecycle;
+    this.concurrent = concurrent;
     this.reindexEngine = new ReindexCopyEngine(lifecycle, false);
     this.remoteReindexEngine = new ReindexCopyEngine(lifecycle, true);
     this.readerEngine = readerEngine;
@@ -313,14 +326,11 @@ public final class CopyCoordinator {
     if (notDone > 0) {
       throw new RetryableMigrationException(notDone + " slices are still copying");
     }
+    finishIndexes(
+        lifecycle.store().listIndexes(ref).stream()
+            .filter(i -> i.phase() != IndexPhase.COPIED)
+            .toList());
     long copied = 0;
-    for (IndexRecord index : lifecycle.store().listIndexes(ref)) {
-      if (index.phase() != IndexPhase.COPIED) {
-        lifecycle.destination().putSettings(index.destination(), restoreSettings(index));
-        lifecycle.destination().refresh(index.destination());
-        lifecycle.store().updateIndex(index, i -> i.withPhase(IndexPhase.COPIED));
-      }
-    }
     for (SliceRecord slice : slices) {
       copied += copiedDocuments(slice.progress());
     }
@@ -338,6 +348,52 @@ public final class CopyCoordinator {
     result.put("syncMode", mode.name().toLowerCase());
     result.put("docsCopied", copied);
     return result;
+  }
+
+  /**
+   * Restores each destination's settings and refreshes it, {@link #FINISH_CONCURRENCY} indexes at a
+   * time, then marks them COPIED. The refresh is most of this step's time (a few hundred ms per
+   * index after a large copy), and it waits on the end of the copy, so indexes are refreshed at
+   * once rather than one after another, and an index's settings are restored while its refresh runs
+   * (neither depends on the other). Every call is idempotent: after a failure the indexes not yet
+   * COPIED are finished again by the retried step.
+   */
+  private void finishIndexes(List<IndexRecord> indexes) {
+    for (int from = 0; from < indexes.size(); from += FINISH_CONCURRENCY) {
+      List<IndexRecord> wave =
+          indexes.subList(from, Math.min(indexes.size(), from + FINISH_CONCURRENCY));
+      List<java.util.concurrent.CompletableFuture<Void>> calls = new ArrayList<>();
+      for (IndexRecord index : wave) {
+        ObjectNode restore = restoreSettings(index);
+        calls.add(
+            concurrent.start(
+                () -> {
+                  lifecycle.destination().putSettings(index.destination(), restore);
+                  return null;
+                }));
+        calls.add(
+            concurrent.start(
+                () -> {
+                  lifecycle.destination().refresh(index.destination());
+                  return null;
+                }));
+      }
+      // Every call ends before the step returns or fails: nothing outlives the invocation.
+      RuntimeException first = null;
+      for (var call : calls) {
+        try {
+          ConcurrentReads.join(call);
+        } catch (RuntimeException e) {
+          first = first == null ? e : first;
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+      for (IndexRecord index : wave) {
+        lifecycle.store().updateIndex(index, i -> i.withPhase(IndexPhase.COPIED));
+      }
+    }
   }
 
   /** Output of {@code pollChanges}: whether to poll again, and after how long. */

@@ -10,6 +10,7 @@ import io.indexmigrator.core.search.InMemorySearchCluster;
 import io.indexmigrator.core.search.InMemorySearchCluster.StartedTask;
 import io.indexmigrator.core.search.ReindexRequest;
 import io.indexmigrator.core.state.InMemoryStateStore;
+import io.indexmigrator.core.state.IndexPhase;
 import io.indexmigrator.core.state.RecipeStatus;
 import java.time.Clock;
 import java.util.Map;
@@ -20,7 +21,8 @@ class CopyCoordinatorTest {
   private final InMemoryStateStore store = new InMemoryStateStore();
   private final InMemorySearchCluster cluster = new InMemorySearchCluster();
   private final Lifecycle lifecycle = new Lifecycle(store, cluster, cluster, Clock.systemUTC());
-  private final CopyCoordinator copy = new CopyCoordinator(lifecycle);
+  private final CopyCoordinator copy =
+      new CopyCoordinator(lifecycle, ReaderCopyEngine.standard(lifecycle), ConcurrentReads.IN_TURN);
 
   private PlanResult initAndPlan(String yaml) {
     new Initializer(lifecycle).init(new RecipeLoader().parse(yaml), false);
@@ -107,6 +109,59 @@ class CopyCoordinatorTest {
     assertThat(copy.finishCopy("r", plan.generation())).containsEntry("status", "COPIED");
     assertThat(store.getRecipe("r").orElseThrow().status()).isEqualTo(RecipeStatus.COPIED);
     assertThat(cluster.count("records-v2")).isEqualTo(3);
+  }
+
+  @Test
+  void finishCopy_failedRefresh_marksNoIndexOfItsWaveCopied_andTheRetryFinishesEveryIndex() {
+    cluster.withIndex("records-v1", 2, null).withIndex("stats-v1", 1, null);
+    cluster.withDocument("records-v1", "r1", "{\"n\":1}");
+    PlanResult plan =
+        initAndPlan(
+            """
+            name: r
+            indexes:
+              - source: records-v1
+                destination: records-v2
+              - source: stats-v1
+                destination: stats-v2
+            """);
+    for (SliceItem item : plan.items()) {
+      assertThat(copy.startSlice(item).status()).isEqualTo("DONE");
+    }
+    assertThat(cluster.getSettings("records-v2").path("index.refresh_interval").asText())
+        .as("the copy runs without refreshes")
+        .isEqualTo("-1");
+    int[] refreshes = {0};
+    cluster.on(
+        "refresh",
+        () -> {
+          if (refreshes[0]++ == 0) {
+            throw new io.indexmigrator.core.search.SearchClusterException(
+                "refresh", 504, "timeout", "refresh timed out");
+          }
+        });
+
+    // WHEN the first refresh of the finishing step fails
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> copy.finishCopy("r", plan.generation()))
+        .hasMessageContaining("refresh timed out");
+
+    // THEN the other index's calls still ran, nothing is marked COPIED, and the recipe still runs
+    assertThat(refreshes[0]).isEqualTo(2);
+    assertThat(store.listIndexes(store.getRecipe("r").orElseThrow().ref()))
+        .allSatisfy(i -> assertThat(i.phase()).isNotEqualTo(IndexPhase.COPIED));
+    assertThat(store.getRecipe("r").orElseThrow().status()).isEqualTo(RecipeStatus.RUNNING);
+
+    // WHEN the step is retried THEN every index is restored, refreshed and COPIED
+    assertThat(copy.finishCopy("r", plan.generation())).containsEntry("status", "COPIED");
+    assertThat(refreshes[0]).isEqualTo(4);
+    assertThat(store.listIndexes(store.getRecipe("r").orElseThrow().ref()))
+        .allSatisfy(i -> assertThat(i.phase()).isEqualTo(IndexPhase.COPIED));
+    for (String destination : new String[] {"records-v2", "stats-v2"}) {
+      assertThat(cluster.getSettings(destination).path("index.refresh_interval").asText())
+          .as(destination + " restored")
+          .isNotEqualTo("-1");
+    }
   }
 
   @Test

@@ -163,7 +163,9 @@ class PartitionedCopyTest {
     // No document has meta.at: one range, one task, as without a partition.
     assertThat(store.listSlices(new RecipeRef("up", 1))).hasSize(1);
 
-    CopyCoordinator copy = new CopyCoordinator(lifecycle);
+    CopyCoordinator copy =
+        new CopyCoordinator(
+            lifecycle, ReaderCopyEngine.standard(lifecycle), ConcurrentReads.IN_TURN);
     InitReport report =
         new Initializer(lifecycle)
             .init(

@@ -24,6 +24,7 @@ final class ReaderCopies {
                     Clock.systemUTC(),
                     d -> {},
                     new SplittableRandom(1)),
-            Duration.ZERO));
+            Duration.ZERO),
+        ConcurrentReads.IN_TURN);
   }
 }
