@@ -204,7 +204,10 @@ public final class CopyBenchmark {
   private enum Body {
     /** {@code _reindex?slices=auto} with nothing but the indexes. */
     PLAIN,
-    /** What the product sends: slices=shards, conflicts proceed, size 1000, external versions. */
+    /**
+     * What the product sends: slices=shards, conflicts proceed, size 1000, external versions,
+     * refresh as the task ends.
+     */
     PRODUCT,
     /** PLAIN plus {@code dest.version_type: external}. */
     EXTERNAL_ONLY
@@ -249,7 +252,7 @@ public final class CopyBenchmark {
         request(
             "POST",
             asProduct
-                ? "/_reindex?slices=" + SHARDS + "&wait_for_completion=true&refresh=false"
+                ? "/_reindex?slices=" + SHARDS + "&wait_for_completion=true&refresh=true"
                 : "/_reindex?slices=auto&wait_for_completion=true&refresh=false",
             reindex.toString());
     long millis = (System.nanoTime() - started) / 1_000_000;

@@ -401,6 +401,38 @@ class OpenSearchClusterIT {
   }
 
   @Test
+  void reindex_refreshAtEnd_leavesTheCopySearchableOnADestinationThatDoesNotRefresh()
+      throws Exception {
+    assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
+    String source = run + "-refreshed";
+    String dest = run + "-refreshed-dst";
+    cluster.createIndex(source, json("{\"index\": {\"number_of_shards\": 2}}"), null);
+    cluster.createIndex(
+        dest, json("{\"index\": {\"number_of_shards\": 2, \"refresh_interval\": \"-1\"}}"), null);
+    index(source, 30);
+    cluster.refresh(source);
+
+    ReindexTaskStatus plain =
+        awaitCompletion(
+            cluster.startReindex(ReindexRequest.builder(source, dest).automaticSlices(0).build()));
+    assertThat(plain.created()).isEqualTo(30);
+    assertThat(cluster.count(dest)).as("no refresh yet: nothing searchable").isZero();
+
+    cluster.deleteIndex(dest);
+    cluster.createIndex(
+        dest, json("{\"index\": {\"number_of_shards\": 2, \"refresh_interval\": \"-1\"}}"), null);
+    ReindexTaskStatus refreshed =
+        awaitCompletion(
+            cluster.startReindex(
+                ReindexRequest.builder(source, dest)
+                    .automaticSlices(0)
+                    .refreshAtEnd(true)
+                    .build()));
+    assertThat(refreshed.created()).isEqualTo(30);
+    assertThat(cluster.count(dest)).as("the task refreshed the destination").isEqualTo(30);
+  }
+
+  @Test
   void reindex_canBeCancelled() throws Exception {
     assertThat(hasReindex()).as("the cluster has the reindex module").isTrue();
     String source = run + "-slow";

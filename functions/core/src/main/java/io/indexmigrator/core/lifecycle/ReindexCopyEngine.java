@@ -78,6 +78,9 @@ final class ReindexCopyEngine implements CopyEngine {
             // External versions carry the source's _version: a re-copied slice or a late copy can
             // never overwrite a newer document written by sync.
             "external",
+            true,
+            // Searchable as the task ends, most of the refresh done while the last slices copy;
+            // the finishing step's own refresh then has little left.
             true);
     return lifecycle
         .destination()

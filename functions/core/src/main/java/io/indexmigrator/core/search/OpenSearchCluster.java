@@ -357,6 +357,9 @@ public final class OpenSearchCluster
     if (request.requestsPerSecond() != -1) {
       query.put("requests_per_second", Double.toString(request.requestsPerSecond()));
     }
+    if (request.refreshAtEnd()) {
+      query.put("refresh", "true");
+    }
     JsonNode body =
         expectOk(
             "start reindex " + request.sourceIndex() + " -> " + request.destinationIndex(),

@@ -25,6 +25,9 @@ import java.util.Objects;
  *     ({@code index})
  * @param versionType destination version type (e.g. {@code external}), or {@code null}
  * @param proceedOnConflicts count version conflicts instead of aborting on them
+ * @param refreshAtEnd have the engine refresh the destination as the task (each of its slices)
+ *     ends: the copied documents are searchable when the task reports done, and the slices that end
+ *     first refresh while the others still copy, so the refresh after the last one is short
  */
 public record ReindexRequest(
     String sourceIndex,
@@ -42,7 +45,8 @@ public record ReindexRequest(
     RemoteSource remote,
     String opType,
     String versionType,
-    boolean proceedOnConflicts) {
+    boolean proceedOnConflicts,
+    boolean refreshAtEnd) {
 
   public ReindexRequest {
     Objects.requireNonNull(sourceIndex, "sourceIndex");
@@ -111,6 +115,7 @@ public record ReindexRequest(
     private String opType;
     private String versionType;
     private boolean proceedOnConflicts;
+    private boolean refreshAtEnd;
 
     private Builder(String sourceIndex, String destinationIndex) {
       this.sourceIndex = sourceIndex;
@@ -182,6 +187,11 @@ public record ReindexRequest(
       return this;
     }
 
+    public Builder refreshAtEnd(boolean refresh) {
+      this.refreshAtEnd = refresh;
+      return this;
+    }
+
     public ReindexRequest build() {
       return new ReindexRequest(
           sourceIndex,
@@ -199,7 +209,8 @@ public record ReindexRequest(
           remote,
           opType,
           versionType,
-          proceedOnConflicts);
+          proceedOnConflicts,
+          refreshAtEnd);
     }
   }
 }

@@ -97,6 +97,9 @@ class CopyCoordinatorTest {
         .isEqualTo(4);
     assertThat(requests.get("stats-v1").automaticSlices()).isEqualTo(3);
     assertThat(requests.values()).allSatisfy(r -> assertThat(r.sliceId()).isNull());
+    assertThat(requests.values())
+        .as("the engine refreshes as the task ends")
+        .allSatisfy(r -> assertThat(r.refreshAtEnd()).isTrue());
     assertThat(cluster.startedTasks())
         .extracting(StartedTask::opaqueId)
         .allSatisfy(
