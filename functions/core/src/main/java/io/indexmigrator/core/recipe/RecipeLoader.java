@@ -57,11 +57,18 @@ public final class RecipeLoader {
 
   private static final int MAX_INDEX_NAME_BYTES = 255;
 
-  private final ObjectMapper yaml =
+  // Shared by every loader: building the schema took more CPU than parsing a recipe, and the
+  // functions and `status` parse the stored recipe on nearly every call. Mappers and the compiled
+  // schema are immutable once built, so safe across threads.
+  private static final ObjectMapper YAML =
       YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  private final ObjectMapper json =
+  private static final ObjectMapper JSON_MAPPER =
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  private final RecipeSchema schema = new RecipeSchema(json);
+  private static final RecipeSchema SCHEMA = new RecipeSchema(JSON_MAPPER);
+
+  private final ObjectMapper yaml = YAML;
+  private final ObjectMapper json = JSON_MAPPER;
+  private final RecipeSchema schema = SCHEMA;
 
   /**
    * Loads a recipe file; its directory is the base for {@code settingsFile} and {@code
