@@ -384,8 +384,9 @@ final class StatusCommand implements Callable<Integer> {
      * How long to wait before the next read. Half a second while slices copy: short enough that a
      * copy of a few seconds is not prolonged by the wait, and one read is only a few DynamoDB, SQS
      * and Step Functions calls. Once every slice is done only the copy's last step (settings
-     * restored, the refresh: a few hundred ms) remains, and {@code run --wait} returns at the first
-     * read after it, so it reads five times as often until the recipe leaves RUNNING.
+     * restored, a refresh the task mostly did already) remains, and once the recipe is COPIED only
+     * its execution's last transition: {@code run --wait} returns at the first read after them, so
+     * it reads five times as often then.
      */
     static Duration pause(StatusReport report) {
       boolean finishing =

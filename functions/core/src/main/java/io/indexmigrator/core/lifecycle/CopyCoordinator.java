@@ -362,9 +362,12 @@ public final class CopyCoordinator {
     for (int from = 0; from < indexes.size(); from += FINISH_CONCURRENCY) {
       List<IndexRecord> wave =
           indexes.subList(from, Math.min(indexes.size(), from + FINISH_CONCURRENCY));
+      // Parsed before any call starts: a bad stored value then fails the step with nothing begun.
+      List<ObjectNode> restores = wave.stream().map(this::restoreSettings).toList();
       List<java.util.concurrent.CompletableFuture<Void>> calls = new ArrayList<>();
-      for (IndexRecord index : wave) {
-        ObjectNode restore = restoreSettings(index);
+      for (int i = 0; i < wave.size(); i++) {
+        IndexRecord index = wave.get(i);
+        ObjectNode restore = restores.get(i);
         calls.add(
             concurrent.start(
                 () -> {

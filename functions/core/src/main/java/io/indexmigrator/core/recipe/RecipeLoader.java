@@ -60,15 +60,11 @@ public final class RecipeLoader {
   // Shared by every loader: building the schema took more CPU than parsing a recipe, and the
   // functions and `status` parse the stored recipe on nearly every call. Mappers and the compiled
   // schema are immutable once built, so safe across threads.
-  private static final ObjectMapper YAML =
+  private static final ObjectMapper YAML_MAPPER =
       YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final ObjectMapper JSON_MAPPER =
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final RecipeSchema SCHEMA = new RecipeSchema(JSON_MAPPER);
-
-  private final ObjectMapper yaml = YAML;
-  private final ObjectMapper json = JSON_MAPPER;
-  private final RecipeSchema schema = SCHEMA;
 
   /**
    * Loads a recipe file; its directory is the base for {@code settingsFile} and {@code
@@ -99,7 +95,7 @@ public final class RecipeLoader {
    */
   public Recipe parse(String text, Format format, Path baseDirectory) {
     JsonNode root = readTree(text, format);
-    List<RecipeProblem> problems = schema.validate(root);
+    List<RecipeProblem> problems = SCHEMA.validate(root);
     if (!problems.isEmpty()) {
       throw new RecipeException(problems);
     }
@@ -122,7 +118,7 @@ public final class RecipeLoader {
    */
   public String toJson(Recipe recipe) {
     try {
-      return json.writerWithDefaultPrettyPrinter().writeValueAsString(toTree(recipe));
+      return JSON_MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toTree(recipe));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize recipe " + recipe.name(), e);
     }
@@ -130,13 +126,13 @@ public final class RecipeLoader {
 
   /** The JSON Schema recipes are validated against. */
   public JsonNode schema() {
-    return schema.document();
+    return SCHEMA.document();
   }
 
   private JsonNode readTree(String text, Format format) {
     JsonNode root;
     try {
-      root = (format == Format.JSON ? json : yaml).readTree(text);
+      root = (format == Format.JSON ? JSON_MAPPER : YAML_MAPPER).readTree(text);
     } catch (JsonProcessingException e) {
       throw new RecipeException(new RecipeProblem(Paths.ROOT, syntaxError(format.name(), e)));
     }
@@ -268,7 +264,7 @@ public final class RecipeLoader {
     Format format = Format.of(resolved);
     JsonNode content;
     try {
-      content = (format == Format.JSON ? json : yaml).readTree(text);
+      content = (format == Format.JSON ? JSON_MAPPER : YAML_MAPPER).readTree(text);
     } catch (JsonProcessingException e) {
       problems.add(new RecipeProblem(filePath, resolved + ": " + syntaxError(format.name(), e)));
       return null;
